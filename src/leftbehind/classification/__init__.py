@@ -1,0 +1,1 @@
+"""Classification: left-behind, other deprived and other areas for each edition."""

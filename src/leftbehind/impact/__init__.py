@@ -1,0 +1,1 @@
+"""Impact: modelling long-term investment in left-behind areas and its benefits."""

@@ -1,0 +1,1 @@
+"""Indices: the IoD exponential transformation, IMD scores, ranks, deciles and area summaries."""

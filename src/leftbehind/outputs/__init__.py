@@ -1,0 +1,1 @@
+"""Outputs: tables, reports, maps and exports made from the analysis."""

@@ -1,0 +1,1 @@
+"""Sources: the catalogue of official datasets, finding them, fetching them, reading them."""
