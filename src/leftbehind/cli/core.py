@@ -1,0 +1,9 @@
+"""Commands: core (registered by :mod:leftbehind.cli.app)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""

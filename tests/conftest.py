@@ -1,0 +1,33 @@
+"""Shared test fixtures: the real-data bundle and a temporary demo cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_DATA = Path(os.environ.get("LEFTBEHIND_TEST_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """The real-data bundle (``../shared/data``); its absence is a failure, not a skip."""
+    assert (REAL_DATA / "imd2019_england_lsoa11.csv").exists(), (
+        f"real data bundle not found at {REAL_DATA}; set LEFTBEHIND_TEST_DATA"
+    )
+    return REAL_DATA
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep tests away from the user's cache, store and data-dir settings.
+
+    The demo cache is shared across the session so the demo is generated once.
+    """
+    cache = tmp_path_factory.getbasetemp() / "cache"
+    cache.mkdir(exist_ok=True)
+    monkeypatch.setenv("LEFTBEHIND_CACHE_DIR", str(cache))
+    monkeypatch.delenv("LEFTBEHIND_DATA_DIR", raising=False)
+    monkeypatch.setenv("LEFTBEHIND_STORE", str(tmp_path_factory.getbasetemp() / "store.duckdb"))
