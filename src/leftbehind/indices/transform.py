@@ -32,13 +32,13 @@ def exponential_transform(rank: ArrayLike, n: int | None = None) -> NDArray[np.f
     if size <= 0:
         raise ValueError("n must be positive")
     scaled = (size - r + 1.0) / size
-    return -23.0 * np.log1p(-scaled * _EXP_CONST)
+    return np.asarray(-23.0 * np.log1p(-scaled * _EXP_CONST), dtype=np.float64)
 
 
 def rank_descending(values: ArrayLike) -> NDArray[np.float64]:
     """Rank 1 = highest value; ties share the lowest rank (``min``); NaN stays NaN."""
     series = pd.Series(np.asarray(values, dtype=np.float64))
-    return series.rank(ascending=False, method="min").to_numpy()
+    return series.rank(ascending=False, method="min").to_numpy(dtype=np.float64)
 
 
 def decile_from_rank(rank: ArrayLike, n: int | None = None) -> NDArray[np.float64]:

@@ -53,7 +53,7 @@ def read_table(path: Path | str, columns: list[str] | None = None) -> pd.DataFra
         try:
             frame = pd.read_parquet(path, columns=columns)
         except Exception as exc:  # pyarrow raises several types for a broken file
-            if columns and "No match for" in str(exc) or "not in schema" in str(exc):
+            if (columns and "No match for" in str(exc)) or "not in schema" in str(exc):
                 import pyarrow.parquet as pq
 
                 present = set(pq.read_schema(path).names)

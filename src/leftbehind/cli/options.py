@@ -1,0 +1,18 @@
+"""Options shared by several commands, so they read and behave the same everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+DataDirOption = typer.Option(
+    None, "--data-dir", "-d", envvar="LEFTBEHIND_DATA_DIR",
+    help="Folder with the input files (default: synthetic demo data).",
+    file_okay=False,
+)
+OutOption = typer.Option(..., "--out", "-o", help="Output file: .csv or .parquet.")
+
+
+def data_dir_value(value: Path | None) -> Path | None:
+    return value
