@@ -181,3 +181,18 @@ def get_dataset(dataset_id: str) -> Dataset:
     except KeyError:
         known = ", ".join(sorted(_BY_ID))
         raise KeyError(f"unknown dataset '{dataset_id}'; known: {known}") from None
+
+# Added for the demo and grant location: the ONS postcode directory (NSPL), in its own
+# column layout (``pcd``, ``pcds``, ``doterm``, ``lsoa11``, ``ward``, ``laua``, ``rgn``,
+# ``ctry``, ``lat``, ``long``, ``imd``). The full file is a large zip archive with no stable
+# direct link, so there is no download URL; users put the CSV in their data folder.
+CATALOGUE = (
+    *CATALOGUE,
+    Dataset(
+        "postcodes_nspl", "ONS National Statistics Postcode Lookup (NSPL)", "latest",
+        "postcode", "postcodes_nspl.csv",
+        "https://geoportal.statistics.gov.uk/search?q=PRD_NSPL",
+        OGL_OS + "; contains Royal Mail data © Royal Mail copyright and database right",
+    ),
+)
+_BY_ID = {d.id: d for d in CATALOGUE}
