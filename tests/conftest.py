@@ -30,4 +30,5 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     cache.mkdir(exist_ok=True)
     monkeypatch.setenv("LEFTBEHIND_CACHE_DIR", str(cache))
     monkeypatch.delenv("LEFTBEHIND_DATA_DIR", raising=False)
+    monkeypatch.setenv("LEFTBEHIND_OFFLINE", "1")  # tests never reach outside this machine
     monkeypatch.setenv("LEFTBEHIND_STORE", str(tmp_path_factory.getbasetemp() / "store.duckdb"))

@@ -16,6 +16,12 @@ APP_NAME = "leftbehind"
 DATA_DIR_ENV = "LEFTBEHIND_DATA_DIR"
 CACHE_DIR_ENV = "LEFTBEHIND_CACHE_DIR"
 STORE_ENV = "LEFTBEHIND_STORE"
+OFFLINE_ENV = "LEFTBEHIND_OFFLINE"
+
+
+def offline() -> bool:
+    """True when ``LEFTBEHIND_OFFLINE`` is set: never download a missing file, just say so."""
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def env_data_dir() -> Path | None:

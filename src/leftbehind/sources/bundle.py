@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from leftbehind.errors import InputError
-from leftbehind.settings import cache_dir, resolve_data_dir
+from leftbehind.settings import cache_dir, offline, resolve_data_dir
 from leftbehind.sources import readers
 from leftbehind.sources.catalogue import Dataset, get_dataset
 
@@ -54,7 +54,7 @@ class DataBundle:
         if found is not None:
             return found
         ds = get_dataset(dataset_id)
-        if self.allow_download and ds.download_url and not self.synthetic:
+        if self.allow_download and ds.download_url and not self.synthetic and not offline():
             from leftbehind.sources.fetch import fetch_dataset
 
             return fetch_dataset(ds)
