@@ -41,7 +41,10 @@ class DataBundle:
         ds = get_dataset(dataset_id)
         places = [self.root / ds.filename]
         if not self.synthetic:
-            places.append(cache_dir() / "data" / ds.filename)
+            from leftbehind.sources.fetch import cached_paths
+
+            # Downloads: the data-folder file, or a fetched official File 7 (same reader).
+            places.extend(cached_paths(ds, cache_dir() / "data"))
         return places
 
     def find(self, dataset_id: str) -> Path | None:
