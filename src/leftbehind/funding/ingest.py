@@ -1,0 +1,392 @@
+"""Importing grant files into the store: detect the layout, stage, check, deduplicate, commit.
+
+Why this shape: every layout (JSON package, flattened CSV/XLSX, ward table) is first *staged*
+into one temporary table with the same columns and a list of problems per record; the checks,
+duplicate handling and the final insert are then the same SQL for all. Each file is one DuckDB
+transaction: an error or a killed process leaves the store exactly as it was.
+
+Checks (see ``docs/GRANTS.md``): the fast checks are vectorised SQL generated from the schema
+(required fields and their JSON types, the ``oneOf`` recipient rule, organisation ``id``/``name``,
+currency codelist, award date pattern and calendar validity, ``dateModified`` date-time) plus
+two rules the schema does not state but totals need: amounts must be positive. Small files
+(``validate="auto"``) are also checked record by record with the full JSON Schema validator.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from leftbehind.errors import InputError
+from leftbehind.funding import ingest_flat, ingest_json, ingest_ward_table
+from leftbehind.funding.schema import DATE_RE, DATETIME_RE, GrantSchema
+from leftbehind.sources.bundle import sha256_file
+
+EXTRA_FIELDS = ("beneficiaryLocation", "dateModified", "_recipient_codes", "_not_object")
+GSS_RE = r"^[EWSNK][0-9]{8}$"
+LSOA_PREFIXES = ("E01", "W01")
+WARD_PREFIXES = ("E05", "W05", "S13", "N08")
+FULL_VALIDATION_MAX_BYTES = 10 * 1024 * 1024
+_JSON_TYPES = {
+    "string": "('VARCHAR')",
+    "number": "('DOUBLE', 'BIGINT', 'UBIGINT', 'HUGEINT')",
+    "integer": "('BIGINT', 'UBIGINT', 'HUGEINT')",
+    "array": "('ARRAY')",
+    "object": "('OBJECT')",
+    "boolean": "('BOOLEAN')",
+}
+
+
+@dataclass
+class ImportResult:
+    """What one file's import did."""
+
+    path: Path
+    sha256: str
+    kind: str
+    skipped: bool = False
+    records: int = 0
+    stored: int = 0
+    valid: int = 0
+    invalid: int = 0
+    duplicates: int = 0
+    non_gbp: int = 0
+    grants: int = 0
+    seconds: float = 0.0
+    validation: str = "fast"
+
+
+def detect_kind(path: Path) -> tuple[str, list[str]]:
+    """``json``, ``xlsx``, ``flat_csv`` or ``ward_table`` (by suffix, then by CSV header)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "json", []
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx", []
+    if suffix == ".csv":
+        import csv
+
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                header = [h.strip() for h in next(csv.reader(handle), [])]
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
+        if ingest_ward_table.is_ward_table(header):
+            return "ward_table", header
+        if all(t in header for t in ingest_flat.REQUIRED_TITLES):
+            return "flat_csv", header
+        raise InputError(
+            "unrecognised CSV: expected 360Giving columns ('Identifier', 'Amount Awarded', …) "
+            "or a ward table ('Funding Org:Name', 'Award Year', 'Recipient Ward Geographic "
+            "Code', …)", path=path, row=1)
+    raise InputError(f"unsupported grant file type '{suffix or '(none)'}': use .json, .csv "
+                     "or .xlsx", path=path)
+
+
+# --- staging -------------------------------------------------------------------------------
+def _fields(schema: GrantSchema) -> list[str]:
+    wanted = [*schema.required_common, *schema.recipient_alternatives, *EXTRA_FIELDS]
+    return list(dict.fromkeys(wanted))
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, source: str, fmt: str, fields: list[str],
+              offset: int, records: bool = True) -> None:
+    if records:
+        columns = "{" + ", ".join(f"'{f}': 'JSON'" for f in fields) + "}"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE raw AS
+            SELECT row_number() OVER () + {offset} AS row_no, *
+            FROM read_json(?, format = '{fmt}', records = true, columns = {columns},
+                           maximum_object_size = 67108864)""", [source])
+        return
+    picks = ", ".join(
+        f"""CASE WHEN json_type(json) = 'OBJECT' THEN json_extract(json, '$."{f}"') END
+            AS "{f}" """ for f in fields if f != "_not_object")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE raw AS
+        SELECT row_number() OVER () + {offset} AS row_no, {picks},
+               CASE WHEN json_type(json) <> 'OBJECT' THEN to_json(lower(json_type(json)))
+               END AS _not_object
+        FROM read_json(?, format = '{fmt}', records = false,
+                       maximum_object_size = 67108864)""", [source])
+
+
+def _stage_json_bytes(con: duckdb.DuckDBPyConnection, path: Path, fields: list[str]) -> None:
+    """Stage a JSON package into ``raw``: fast path through DuckDB, else via ijson."""
+    span = ingest_json.fast_path_span(path)
+    if span is not None:
+        for records in (True, False):
+            with ingest_json.fifo_feed(ingest_json.copy_span(path, *span)) as (fifo, _):
+                try:
+                    _read_raw(con, fifo, "array", fields, 0, records)
+                    return
+                except duckdb.Error as exc:
+                    text = str(exc)
+                    if records and "Expected OBJECT" in text:
+                        continue  # some items are not objects: read them as values
+                    if "Expected OBJECT" in text or "transform" in text.lower():
+                        break
+                    raise InputError(f"invalid or truncated JSON ({_duck_message(exc)})",
+                                     path=path) from None
+    _stage_records(con, ingest_json.iter_package(path), fields, 0, path)
+
+
+def _stage_records(con: duckdb.DuckDBPyConnection, records: Iterator[Any], fields: list[str],
+                   offset: int, path: Path) -> None:
+    with ingest_json.fifo_feed(ingest_json.lines_writer(records)) as (fifo, errors):
+        try:
+            _read_raw(con, fifo, "newline_delimited", fields, offset)
+        except duckdb.Error as exc:
+            if errors:
+                raise errors[0] from None
+            raise InputError(f"unreadable records ({_duck_message(exc)})", path=path) from None
+    if errors:
+        if isinstance(errors[0], InputError):
+            raise errors[0]
+        raise InputError(f"unreadable file ({errors[0]})", path=path) from errors[0]
+
+
+def _duck_message(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:240]
+
+
+def _type_check(column: str, kind: str) -> str:
+    return f"json_type(\"{column}\") IN {_JSON_TYPES.get(kind, _JSON_TYPES['string'])}"
+
+
+def stage_sql(schema: GrantSchema) -> str:
+    """SQL turning ``raw`` (one JSON column per field) into ``staged``, generated from the
+    schema's required fields and types."""
+    checks: list[str] = ["""CASE WHEN _not_object IS NOT NULL THEN
+        {'field': '(record)', 'problem': 'not a JSON object but ' || (_not_object->>'$')} END"""]
+    props = schema.grant["properties"]
+    for field in schema.required_common:
+        kind = schema.resolve(props.get(field, {})).get("type", "string")
+        checks.append(f"""CASE WHEN _not_object IS NOT NULL THEN NULL
+            WHEN "{field}" IS NULL THEN {{'field': '{field}', 'problem': 'required field missing'}}
+            WHEN NOT {_type_check(field, kind)} THEN {{'field': '{field}', 'problem':
+                'must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}, got '
+                || lower(json_type("{field}"))}} END""")
+    alternatives = schema.recipient_alternatives
+    if alternatives:
+        present = " + ".join(f'("{a}" IS NOT NULL)::INT' for a in alternatives)
+        names = " or ".join(alternatives)
+        checks.append(f"""CASE WHEN _not_object IS NULL AND {present} = 0 THEN
+            {{'field': '{alternatives[0]}', 'problem': 'required field missing (one of {names})'}}
+            WHEN {present} > 1 THEN {{'field': '{alternatives[-1]}',
+            'problem': 'give only one of {names}'}} END""")
+    org_required = schema.organization_required
+    for field in ("recipientOrganization", "fundingOrganization"):
+        if field not in props:
+            continue
+        item_ok = " AND ".join(f"json_type(x, '$.{r}') = 'VARCHAR'" for r in org_required)
+        checks.append(f"""CASE WHEN json_type("{field}") = 'ARRAY' AND (
+                json_array_length("{field}") < 1 OR NOT coalesce(list_bool_and(list_transform(
+                json_extract("{field}", '$[*]'), lambda x: {item_ok})), FALSE))
+            THEN {{'field': '{field}', 'problem':
+                'needs at least one organisation, each with a string {" and ".join(org_required)}'
+            }} END""")
+    checks += [
+        """CASE WHEN currency_s IS NOT NULL AND currency_s NOT IN (SELECT code FROM _currencies)
+            THEN {'field': 'currency', 'problem': 'not an ISO 4217 currency code: '
+                  || currency_s} END""",
+        """CASE WHEN amount IS NOT NULL AND amount <= 0 THEN {'field': 'amountAwarded',
+            'problem': 'not positive: ' || ("amountAwarded"->>'$')} END""",
+        """CASE WHEN date_s IS NOT NULL AND award_date IS NULL THEN {'field': 'awardDate',
+            'problem': 'not a valid date (YYYY-MM-DD or date-time): ' || date_s} END""",
+        f"""CASE WHEN "dateModified" IS NOT NULL AND NOT (json_type("dateModified") = 'VARCHAR'
+                AND regexp_full_match("dateModified"->>'$', '{DATETIME_RE}'))
+            THEN {{'field': 'dateModified', 'problem': 'not a date-time: '
+                  || ("dateModified"->>'$')}} END""",
+        """CASE WHEN "beneficiaryLocation" IS NOT NULL
+                AND json_type("beneficiaryLocation") <> 'ARRAY'
+            THEN {'field': 'beneficiaryLocation', 'problem': 'must be an array'} END""",
+    ]
+    gss = f"'{GSS_RE}'"
+    lsoa = ", ".join(f"'{p}'" for p in LSOA_PREFIXES)
+    ward = ", ".join(f"'{p}'" for p in WARD_PREFIXES)
+    return f"""
+    CREATE OR REPLACE TEMP TABLE staged AS
+    WITH e AS (
+        SELECT *,
+            CASE WHEN json_type("id") = 'VARCHAR' THEN "id"->>'$' END AS grant_id,
+            CASE WHEN json_type("title") = 'VARCHAR' THEN "title"->>'$' END AS title_s,
+            CASE WHEN json_type("currency") = 'VARCHAR' THEN "currency"->>'$' END AS currency_s,
+            CASE WHEN {_type_check('amountAwarded', 'number')}
+                 THEN CAST("amountAwarded" AS DOUBLE) END AS amount,
+            CASE WHEN json_type("awardDate") = 'VARCHAR' THEN "awardDate"->>'$' END AS date_s,
+            CASE WHEN regexp_full_match(date_s, '{DATE_RE}')
+                      OR regexp_full_match(date_s, '{DATETIME_RE}')
+                 THEN TRY_CAST(left(date_s, 10) AS DATE) END AS award_date,
+            list_filter(list_transform(json_extract("beneficiaryLocation", '$[*]'),
+                lambda x: CASE
+                    WHEN regexp_full_match(upper(trim(x->>'geoCode')), {gss})
+                        THEN upper(trim(x->>'geoCode'))
+                    WHEN regexp_full_match(upper(trim(x->>'geoCodeType')), {gss})
+                        THEN upper(trim(x->>'geoCodeType')) END),
+                lambda c: c IS NOT NULL) AS ben_codes
+        FROM raw
+    )
+    SELECT row_no, grant_id, title_s AS title, currency_s AS currency, amount,
+        1::BIGINT AS grant_count, award_date, award_date AS date_lo, award_date AS date_hi,
+        year(award_date)::INTEGER AS award_year,
+        "fundingOrganization"->>'$[0].id' AS funder_id,
+        trim("fundingOrganization"->>'$[0].name') AS funder_name,
+        "recipientOrganization"->>'$[0].id' AS recipient_id,
+        "recipientOrganization"->>'$[0].name' AS recipient_name,
+        nullif(upper(regexp_replace("recipientOrganization"->>'$[0].postalCode',
+                                    '[^A-Za-z0-9]', '', 'g')), '') AS postcode,
+        coalesce(list_filter(ben_codes, lambda c: left(c, 3) IN ({lsoa}))[1],
+                 list_filter(ben_codes, lambda c: left(c, 3) IN ({ward}))[1],
+                 ben_codes[1]) AS ben_code,
+        upper(coalesce("_recipient_codes"->>'$.lsoa', "_recipient_codes"->>'$.ward',
+                       "_recipient_codes"->>'$.district')) AS rec_code,
+        FALSE AS aggregated,
+        list_filter([{", ".join(checks)}], lambda p: p IS NOT NULL) AS problems
+    FROM e"""
+
+
+# --- full validation -----------------------------------------------------------------------
+def _full_validation(con: duckdb.DuckDBPyConnection, schema: GrantSchema,
+                     records: Iterator[Any], offset: int) -> None:
+    """Check records the fast checks passed with the complete JSON Schema validator."""
+    passed = {r[0] for r in con.execute(
+        "SELECT row_no FROM staged WHERE len(problems) = 0").fetchall()}
+    validator = schema.validator()
+    found: list[tuple[int, str, str]] = []
+    for n, record in enumerate(records, start=1 + offset):
+        if n not in passed or not isinstance(record, dict):
+            continue
+        clean = {k: v for k, v in record.items() if not k.startswith("_")}
+        for error in validator.iter_errors(clean):
+            field = error.json_path.removeprefix("$.") or "(record)"
+            found.append((n, field, " ".join(error.message.split())[:200]))
+    if found:
+        con.execute("CREATE OR REPLACE TEMP TABLE _extra (row_no BIGINT, field VARCHAR, "
+                    "problem VARCHAR)")
+        con.executemany("INSERT INTO _extra VALUES (?, ?, ?)", found)
+        con.execute("""UPDATE staged SET problems = list_concat(staged.problems, x.p)
+            FROM (SELECT row_no, list({'field': field, 'problem': problem}) AS p
+                  FROM _extra GROUP BY row_no) x WHERE staged.row_no = x.row_no""")
+
+
+# --- finishing ------------------------------------------------------------------------------
+def _finish(con: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
+    """Deduplicate, insert grants and quality rows, record the import."""
+    sha, path = result.sha256, str(result.path)
+    con.execute("""CREATE OR REPLACE TEMP TABLE dup AS
+        WITH k AS (
+            SELECT row_no, grant_id,
+                   row_number() OVER (PARTITION BY grant_id ORDER BY row_no) AS k,
+                   min(row_no) OVER (PARTITION BY grant_id) AS first_row
+            FROM staged WHERE grant_id IS NOT NULL)
+        SELECT row_no, grant_id, 'duplicate id: same as row ' || first_row
+               || ' of this file; not stored' AS problem FROM k WHERE k > 1
+        UNION ALL
+        SELECT k.row_no, k.grant_id, 'duplicate id: already in the store (from '
+               || any_value(i.path) || '); not stored'
+        FROM k JOIN grants g ON g.grant_id = k.grant_id
+        LEFT JOIN imports i ON i.file_sha256 = g.file_sha256
+        WHERE k.k = 1 GROUP BY k.row_no, k.grant_id""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE keep AS
+        SELECT * FROM staged ANTI JOIN dup USING (row_no)""")
+    con.execute("""INSERT INTO grants SELECT ?, row_no, grant_id, title, currency, amount,
+            grant_count, award_date, date_lo, date_hi, award_year, funder_id, funder_name,
+            recipient_id, recipient_name, postcode, ben_code, rec_code, aggregated,
+            len(problems) = 0,
+            CASE WHEN len(problems) > 0 THEN array_to_string(
+                list_transform(problems, lambda p: p.field || ': ' || p.problem), '; ') END
+        FROM keep""", [sha])
+    con.execute("""INSERT INTO quality
+        SELECT ?, ?, row_no, grant_id, p.field, p.problem, 'invalid'
+        FROM (SELECT row_no, grant_id, unnest(problems) AS p FROM keep)""", [sha, path])
+    con.execute("""INSERT INTO quality SELECT ?, ?, row_no, grant_id, 'id', problem,
+        'duplicate' FROM dup""", [sha, path])
+    con.execute("""INSERT INTO quality SELECT ?, ?, row_no, grant_id, 'currency',
+            'not GBP (' || currency || '): kept, excluded from £ totals', 'warning'
+        FROM keep WHERE len(problems) = 0 AND currency <> 'GBP'""", [sha, path])
+    row = con.execute("""SELECT (SELECT count(*) FROM staged), count(*),
+            count(*) FILTER (WHERE len(problems) = 0),
+            count(*) FILTER (WHERE len(problems) > 0), (SELECT count(*) FROM dup),
+            count(*) FILTER (WHERE len(problems) = 0 AND currency <> 'GBP'),
+            coalesce(sum(grant_count) FILTER (WHERE len(problems) = 0), 0)
+        FROM keep""").fetchone()
+    assert row is not None
+    (result.records, result.stored, result.valid, result.invalid, result.duplicates,
+     result.non_gbp, result.grants) = (int(v) for v in row)
+    con.execute("INSERT INTO imports VALUES (?, ?, ?, current_timestamp, ?, ?, ?, ?, ?)",
+                [sha, path, result.kind, result.records, result.stored, result.valid,
+                 result.invalid, result.duplicates])
+    for table in ("raw", "staged", "dup", "keep", "_extra"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def import_file(con: duckdb.DuckDBPyConnection, path: Path | str, schema: GrantSchema, *,
+                validate: str = "auto") -> ImportResult:
+    """Import one file in one transaction; a file already imported (same SHA-256) is skipped."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if not path.is_file():
+        raise InputError("not a file", path=path)
+    if validate not in ("auto", "full", "fast"):
+        raise InputError(f"unknown validation mode '{validate}': use auto, full or fast")
+    started = time.perf_counter()
+    sha = sha256_file(path)
+    kind, header = detect_kind(path)
+    result = ImportResult(path=path, sha256=sha, kind=kind)
+    if con.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [sha]).fetchone():
+        result.skipped = True
+        return result
+    full = kind != "ward_table" and (
+        validate == "full" or (validate == "auto"
+                               and path.stat().st_size <= FULL_VALIDATION_MAX_BYTES))
+    result.validation = "full" if full else "fast"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if kind == "ward_table":
+            ingest_ward_table.stage_ward_table(con, path, header)
+        else:
+            _stage_grants(con, path, kind, schema, full)
+        _finish(con, result)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _records(path: Path, kind: str, schema: GrantSchema) -> Iterator[Any]:
+    if kind == "json":
+        return ingest_json.iter_package(path)
+    if kind == "xlsx":
+        return ingest_flat.iter_xlsx(path, schema)
+    return ingest_flat.iter_csv(path, schema)
+
+
+def _stage_grants(con: duckdb.DuckDBPyConnection, path: Path, kind: str, schema: GrantSchema,
+                  full: bool) -> None:
+    fields = _fields(schema)
+    con.execute("CREATE OR REPLACE TEMP TABLE _currencies AS SELECT unnest(?::VARCHAR[]) AS code",
+                [schema.currencies])
+    offset = 0 if kind == "json" else 1  # spreadsheet rows: the header is row 1
+    if kind == "json":
+        _stage_json_bytes(con, path, fields)
+    else:
+        _stage_records(con, _records(path, kind, schema), fields, offset, path)
+    con.execute(stage_sql(schema))
+    if full:
+        _full_validation(con, schema, _records(path, kind, schema), offset)
+
+
+def quality_report(con: duckdb.DuckDBPyConnection) -> Any:
+    """All problems found, as a table: file, row, record id, field, problem, severity."""
+    return con.execute("""SELECT path AS file, row_no AS row, record_id, field, problem,
+        severity FROM quality ORDER BY path, row_no, field""").df()
