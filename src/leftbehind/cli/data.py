@@ -73,7 +73,7 @@ def list_datasets(
     table.add_column("id", no_wrap=True)
     table.add_column("edition")
     table.add_column("geography")
-    table.add_column("found")
+    table.add_column("found", min_width=9)
     table.add_column("SHA-256", no_wrap=True)
     table.add_column("licence")
     table.add_column("source")

@@ -127,7 +127,9 @@ def fetch_dataset(
     except requests.exceptions.RequestException as exc:
         raise InputError(f"download of '{ds.id}' failed: {exc}") from None
     except ValueError as exc:
-        got = re.search(r"\(([0-9a-f]{64})\)", str(exc))
+        if "hash" not in str(exc):
+            raise InputError(f"download of '{ds.id}' failed: {exc}") from None
+        got = re.search(r"but got ([0-9a-f]{64})", str(exc))
         actual = f" (got {got.group(1)})" if got else ""
         raise InputError(
             f"download of '{ds.id}' from {url} does not match the pinned SHA-256 "
@@ -162,9 +164,11 @@ class _RichBar:
             TransferSpeedColumn,
         )
 
+        console = Console(stderr=True)
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-            TransferSpeedColumn(), TimeRemainingColumn(), console=Console(stderr=True),
+            TransferSpeedColumn(), TimeRemainingColumn(), console=console,
+            disable=not console.is_terminal,  # no bar in logs or pipes
         )
         self._progress.start()
         self._task = self._progress.add_task(self.label, total=self.total or None)
