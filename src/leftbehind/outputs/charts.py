@@ -7,6 +7,7 @@ topojson and no web fonts are fetched.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -137,18 +138,23 @@ def domain_figure(areas: pd.DataFrame, kind: str) -> go.Figure | None:
     """Mean domain scores by group (``kind`` ``imd`` or ``cni``); None without the columns."""
     domains = DOMAINS if kind == "imd" else CNI_DOMAINS
     labels = DOMAIN_LABELS if kind == "imd" else CNI_LABELS
+    suffix = "_score"
     columns = [f"{d}_score" for d in domains if f"{d}_score" in areas.columns
                and areas[f"{d}_score"].notna().any()]
+    if not columns:  # 2019 wards: no published LSOA domain scores, so average ranks
+        suffix = "_average_rank"
+        columns = [f"{d}{suffix}" for d in domains if f"{d}{suffix}" in areas.columns]
     if not columns:
         return None
     means = _mean_by_group(areas, columns)
-    names = [labels[c.removesuffix("_score")] for c in columns]
+    names = [labels[c.removesuffix(suffix)] for c in columns]
     fig = go.Figure()
     for group, row in means.iterrows():
         fig.add_bar(x=names, y=row.to_numpy(), name=GROUP_LABELS[str(group)],
                     marker_color=GROUP_COLOURS[str(group)],
                     hovertemplate="%{x}<br>%{fullData.name}: %{y:.1f}<extra></extra>")
-    title = ("IoD domains: mean domain score by group (higher = more deprived)" if kind == "imd"
+    measure = "score" if suffix == "_score" else "average LSOA rank (reversed)"
+    title = (f"IoD domains: mean {measure} by group (higher = more deprived)" if kind == "imd"
              else "Community Needs Index domains: mean score by group (higher = more need)")
     _layout(fig, barmode="group", height=380, title={"text": title, "font": {"size": 15}},
             legend={"orientation": "h", "y": -0.18}, yaxis={"gridcolor": "#eceff1"})
@@ -170,10 +176,10 @@ def profile_bars(values: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def small_map(geojson: dict[str, Any], codes: list[str], highlight: str,
+def small_map(geojson: dict[str, Any], codes: list[str], highlight: Collection[str],
               labels: dict[str, str]) -> go.Figure:
     """The area (highlighted) among the other areas of its district."""
-    z = [1.0 if c == highlight else 0.0 for c in codes]
+    z = [1.0 if c in highlight else 0.0 for c in codes]
     fig = go.Figure(go.Choropleth(
         geojson=geojson, locations=codes, featureidkey="id", z=z, zmin=0, zmax=1,
         colorscale=[[0, "#e3e7ea"], [1, GROUP_COLOURS["area"]]], showscale=False,

@@ -1,0 +1,242 @@
+"""One-area profile: where a ward, LSOA or district stands, as a self-contained HTML page.
+
+The code's kind is detected from its prefix and the edition's own code lists, so a code of
+the wrong vintage (a 2021 LSOA with the 2019 edition) is named as such instead of being
+reported as "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from leftbehind import SYNTHETIC_LABEL
+from leftbehind.errors import InputError
+from leftbehind.indices.domains import CNI_DOMAINS, CNI_LABELS, DOMAIN_LABELS, DOMAINS
+from leftbehind.outputs import boundaries as bnd
+from leftbehind.outputs import charts
+from leftbehind.outputs.files import check_writable, write_text
+from leftbehind.outputs.provenance import collect
+from leftbehind.outputs.report import (
+    FundingSection,
+    check_edition,
+    classify,
+    environment,
+    plotly_js,
+    unit_names,
+)
+from leftbehind.sources.bundle import DataBundle
+
+DISTRICT_PREFIXES = ("E06", "E07", "E08", "E09")
+
+
+@dataclass
+class Target:
+    """The area asked for: its kind and the rows of the areas table it covers."""
+
+    code: str
+    kind: str  # "ward", "lsoa" or "district"
+    name: str
+    rows: pd.DataFrame
+    note: str = ""
+
+
+def _lsoa_codes(bundle: DataBundle, vintage: str) -> set[str]:
+    try:
+        frame = (bundle.lsoa11_to_lad19() if vintage == "11" else bundle.lsoa21_to_ward24_lad24())
+    except InputError:
+        return set()
+    return set(frame["lsoa_code"].astype(str))
+
+
+def _ward24(bundle: DataBundle) -> pd.DataFrame | None:
+    try:
+        return bundle.lsoa21_to_ward24_lad24()
+    except InputError:
+        return None
+
+
+def find_area(bundle: DataBundle, edition: str, areas: pd.DataFrame, code: str) -> Target:
+    """Resolve ``code`` for ``edition``; wrong-vintage and unknown codes raise InputError."""
+    code = code.strip().upper()
+    codes = areas["area_code"].astype(str)
+    if code in set(codes):
+        row = areas[codes == code]
+        kind = "ward" if edition == "2019" else "lsoa"
+        return Target(code, kind, str(row["area_name"].iloc[0]), row)
+    if code.startswith(DISTRICT_PREFIXES) and code in set(areas["lad_code"].astype(str)):
+        rows = areas[areas["lad_code"].astype(str) == code]
+        return Target(code, "district", str(rows["lad_name"].iloc[0]), rows)
+    if code.startswith("E01"):
+        if edition == "2019" and code in _lsoa_codes(bundle, "11"):
+            ward = bundle.lsoa11_to_ward17()
+            hit = ward[ward["lsoa_code"] == code]
+            if not hit.empty and hit["ward_code"].iloc[0] in set(codes):
+                row = areas[codes == hit["ward_code"].iloc[0]]
+                return Target(str(row["area_code"].iloc[0]), "ward",
+                              str(row["area_name"].iloc[0]), row,
+                              note=f"2011 LSOA {code} lies in this ward (ONS best-fit lookup); "
+                                   "the 2019 edition classifies wards, so its ward is shown.")
+            raise InputError(f"2011 LSOA {code} lies in a ward with no CNI 2019 score "
+                             "(not classified)")
+        other = "11" if edition == "2023" else "21"
+        if code in _lsoa_codes(bundle, other):
+            right = "2019" if other == "11" else "2023"
+            raise InputError(f"{code} is a 20{other} LSOA code, but edition {edition} uses "
+                             f"{'2017 wards' if edition == '2019' else '2021 LSOAs'}; "
+                             f"use --edition {right}")
+    if code.startswith("E05"):
+        ward24 = _ward24(bundle)
+        if edition == "2023" and ward24 is not None and code in set(ward24["ward_code"]):
+            lsoas = ward24.loc[ward24["ward_code"] == code, "lsoa_code"]
+            rows = areas[codes.isin(set(lsoas))]
+            if not rows.empty:
+                return Target(code, "ward", str(ward24.loc[ward24["ward_code"] == code,
+                                                           "ward_name"].iloc[0]), rows,
+                              note="2024 ward made of its best-fit 2021 LSOAs.")
+        if edition == "2019" and ward24 is not None and code in set(ward24["ward_code"]):
+            raise InputError(f"{code} is a 2024 ward code, but edition 2019 uses December 2017 "
+                             "wards; use --edition 2023 or a 2017 ward code")
+        if edition == "2023" and code in set(bundle.lsoa11_to_ward17()["ward_code"]):
+            raise InputError(f"{code} is a 2017 ward code, but edition 2023 uses 2021 LSOAs "
+                             "and 2024 wards; use --edition 2019")
+    raise InputError(f"unknown area code '{code}' for edition {edition} "
+                     "(expected a ward E05…, LSOA E01… or district E06–E09… code)")
+
+
+def _weighted(rows: pd.DataFrame, column: str) -> float:
+    values = rows[column].to_numpy(dtype=float)
+    weights = rows["population"].to_numpy(dtype=float)
+    ok = ~np.isnan(values) & ~np.isnan(weights)
+    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")
+
+
+def domain_columns(areas: pd.DataFrame, kind: str) -> list[tuple[str, str]]:
+    """(column, label) pairs: domain scores where the edition has them, else average ranks."""
+    domains = DOMAINS if kind == "imd" else CNI_DOMAINS
+    labels = DOMAIN_LABELS if kind == "imd" else CNI_LABELS
+    out = []
+    for d in domains:
+        for suffix in ("_score", "_average_rank"):
+            col = f"{d}{suffix}"
+            if col in areas.columns and areas[col].notna().any():
+                out.append((col, labels[d]))
+                break
+    return out
+
+
+def comparison(areas: pd.DataFrame, target: Target, kind: str) -> pd.DataFrame | None:
+    """Domain values for the area, its district and England (population-weighted means)."""
+    cols = domain_columns(areas, kind)
+    if not cols:
+        return None
+    classified = areas[areas["group"].astype(str) != "unclassified"]
+    lad = target.rows["lad_code"].iloc[0]
+    district = classified[classified["lad_code"] == lad]
+    data: dict[str, list[float]] = {target.name: [], "District": [], "England": []}
+    for col, _ in cols:
+        data[target.name].append(_weighted(target.rows, col))
+        data["District"].append(_weighted(district, col))
+        data["England"].append(_weighted(classified, col))
+    frame = pd.DataFrame(data, index=[label for _, label in cols])
+    if target.kind == "district":
+        frame = frame.drop(columns="District")
+    return frame
+
+
+def _facts(target: Target, areas: pd.DataFrame) -> list[tuple[str, str]]:
+    rows = target.rows
+    pop = float(rows["population"].sum())
+    facts = [("Population", f"{pop:,.0f}")]
+    n_all = int((areas["group"].astype(str) != "unclassified").sum())
+    if len(rows) == 1:
+        r = rows.iloc[0]
+        for key, label in (("imd", "IMD"), ("cni", "CNI")):
+            rank, decile, score = r.get(f"{key}_rank"), r.get(f"{key}_decile"), r.get(
+                f"{key}_score")
+            if pd.notna(rank):
+                facts.append((f"{label} rank", f"{rank:,.0f} of {n_all:,} (decile {decile:.0f})"))
+            if pd.notna(score):
+                facts.append((f"{label} score", f"{score:.1f}"))
+        for d in CNI_DOMAINS:
+            if pd.notna(r.get(f"{d}_rank")):
+                facts.append((f"{CNI_LABELS[d]} rank", f"{r[f'{d}_rank']:,.0f}"))
+        facts.append(("District", f"{r['lad_name']} ({r['lad_code']})"))
+    else:
+        counts = rows["group"].astype(str).value_counts()
+        for g in ("left_behind", "other_deprived", "other", "unclassified"):
+            if counts.get(g, 0):
+                facts.append((charts.GROUP_LABELS[g], f"{counts[g]:,} areas"))
+        facts.append(("IMD score (population-weighted)", f"{_weighted(rows, 'imd_score'):.1f}"))
+        facts.append(("CNI score (population-weighted)", f"{_weighted(rows, 'cni_score'):.1f}"))
+    return facts
+
+
+def build_profile(bundle: DataBundle, code: str, edition: str = "2019", *,
+                  areas: pd.DataFrame | None = None, funding: FundingSection | None = None,
+                  boundaries: Path | None = None, code_column: str | None = None) -> str:
+    """The profile page for ``code``."""
+    edition = check_edition(edition)
+    if areas is None:
+        areas = classify(bundle, edition)
+    target = find_area(bundle, edition, areas, code)
+    unit, units = unit_names(edition)
+    groups = target.rows["group"].astype(str)
+    if len(target.rows) == 1:
+        group = groups.iloc[0]
+    else:
+        group = "left_behind" if (groups == "left_behind").any() else groups.mode().iloc[0]
+    bars = []
+    for kind, title in (("imd", "Indices of Deprivation domains"),
+                        ("cni", "Community Needs Index domains")):
+        frame = comparison(areas, target, kind)
+        if frame is not None:
+            scale = ("average rank, higher = more deprived"
+                     if frame.index.size and "_average_rank" in domain_columns(areas, kind)[0][0]
+                     else "score, higher = more deprived / more need")
+            fig = charts.profile_bars(frame, f"{title} ({scale})")
+            bars.append(Markup(charts.to_div(fig, f"bars-{kind}")))
+    lad = target.rows["lad_code"].iloc[0] if target.kind != "district" else target.code
+    district_rows = areas[areas["lad_code"] == lad]
+    shapes = bnd.area_shapes(bundle, edition, boundaries, code_column)
+    local = shapes.frame[shapes.frame["area_code"].isin(district_rows["area_code"])]
+    map_div = None
+    if not local.empty:
+        geojson = bnd.web_geojson(local, tolerance=0.0)
+        highlight = set(target.rows["area_code"])
+        fig = charts.small_map(geojson, list(local["area_code"]), highlight,
+                               dict(zip(district_rows["area_code"], district_rows["area_name"],
+                                        strict=True)))
+        map_div = Markup(charts.to_div(fig, "small-map"))
+    gap_rows: list[dict[str, Any]] = []
+    if funding is not None and funding.gap is not None:
+        for rec in funding.gap.to_dict("records"):
+            rec["label"] = charts.GROUP_LABELS.get(str(rec.get("group")), str(rec.get("group")))
+            gap_rows.append(rec)
+    prov = collect(bundle, edition, extra_ids=shapes.inputs,
+                   settings={"edition": edition, "area": target.code})
+    kind_label = {"ward": "Ward", "lsoa": "LSOA", "district": "District"}[target.kind]
+    return environment().get_template("profile.html.j2").render(
+        title=f"{target.name} ({target.code}) — area profile, {edition} edition"
+              + (f" — {SYNTHETIC_LABEL}" if bundle.synthetic else ""),
+        plotly_js=plotly_js(), prov=prov, synthetic=bundle.synthetic,
+        synthetic_label=SYNTHETIC_LABEL, target=target, kind_label=kind_label,
+        group=group, group_label=charts.GROUP_LABELS.get(group, group),
+        group_colour=charts.GROUP_COLOURS.get(group, "#455a64"),
+        facts=_facts(target, areas), bars=bars, map_div=map_div, unit=unit, units=units,
+        gap_rows=gap_rows, funding_note=funding.note if funding else "",
+        shape_note=shapes.note, edition=edition,
+    )
+
+
+def write_profile(out: Path | str, bundle: DataBundle, code: str, edition: str = "2019",
+                  **kwargs: Any) -> Path:
+    """Build the profile and write it atomically (output path checked before any work)."""
+    target = Path(out)
+    check_writable(target)
+    return write_text(build_profile(bundle, code, edition, **kwargs), target)
