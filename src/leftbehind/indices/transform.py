@@ -38,7 +38,7 @@ def exponential_transform(rank: ArrayLike, n: int | None = None) -> NDArray[np.f
 def rank_descending(values: ArrayLike) -> NDArray[np.float64]:
     """Rank 1 = highest value; ties share the lowest rank (``min``); NaN stays NaN."""
     series = pd.Series(np.asarray(values, dtype=np.float64))
-    return series.rank(ascending=False, method="min").to_numpy(dtype=np.float64)
+    return np.asarray(series.rank(ascending=False, method="min"), dtype=np.float64)
 
 
 def decile_from_rank(rank: ArrayLike, n: int | None = None) -> NDArray[np.float64]:
