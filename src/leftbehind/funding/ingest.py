@@ -316,7 +316,7 @@ def _finish(con: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
             count(*) FILTER (WHERE len(problems) > 0), (SELECT count(*) FROM dup),
             count(*) FILTER (WHERE len(problems) = 0 AND currency <> 'GBP'),
             coalesce(sum(grant_count) FILTER (WHERE len(problems) = 0), 0)
-        FROM keep""").fetchone()
+        FROM keep""").fetchall()[0]
     assert row is not None
     (result.records, result.stored, result.valid, result.invalid, result.duplicates,
      result.non_gbp, result.grants) = (int(v) for v in row)
@@ -341,19 +341,21 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path | str, schema: GrantS
     sha = sha256_file(path)
     kind, header = detect_kind(path)
     result = ImportResult(path=path, sha256=sha, kind=kind)
-    if con.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [sha]).fetchone():
+    if con.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [sha]).fetchall():
         result.skipped = True
         return result
     full = kind != "ward_table" and (
         validate == "full" or (validate == "auto"
                                and path.stat().st_size <= FULL_VALIDATION_MAX_BYTES))
     result.validation = "full" if full else "fast"
+    # Staging writes only connection-local temp tables, so it runs before the transaction
+    # (a failed read there, e.g. a retry of the JSON reader, must not abort the store's).
+    if kind == "ward_table":
+        ingest_ward_table.stage_ward_table(con, path, header)
+    else:
+        _stage_grants(con, path, kind, schema, full)
     con.execute("BEGIN TRANSACTION")
     try:
-        if kind == "ward_table":
-            ingest_ward_table.stage_ward_table(con, path, header)
-        else:
-            _stage_grants(con, path, kind, schema, full)
         _finish(con, result)
         con.execute("COMMIT")
     except BaseException:

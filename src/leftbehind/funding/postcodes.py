@@ -56,8 +56,8 @@ def load_postcodes(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
         raise InputError("postcode directory has no lsoa11/lsoa21/ward/laua column",
                          path=path, row=1)
     sha = sha256_file(path)
-    if con.execute("SELECT 1 FROM postcode_files WHERE file_sha256 = ?", [sha]).fetchone():
-        return int(con.execute("SELECT count(*) FROM postcodes").fetchone()[0])  # type: ignore[index]
+    if con.execute("SELECT 1 FROM postcode_files WHERE file_sha256 = ?", [sha]).fetchall():
+        return int(con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0])
 
     def pick(ours: str) -> str:
         source = chosen[ours]
@@ -75,7 +75,7 @@ def load_postcodes(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
                        {pick('ctry')}, {pick('doterm')}
                 FROM read_csv(?, header = true, all_varchar = true))
             WHERE pcd IS NOT NULL AND pcd <> ''""", [str(path)])
-        rows = int(con.execute("SELECT count(*) FROM postcodes").fetchone()[0])  # type: ignore[index]
+        rows = int(con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0])
         con.execute("INSERT INTO postcode_files VALUES (?, ?, ?, current_timestamp)",
                     [sha, str(path), rows])
         con.execute("COMMIT")

@@ -84,7 +84,7 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
                   (SELECT count(*) FROM imports), (SELECT count(*) FROM quality),
                   (SELECT count(*) FROM postcodes)
            FROM grants"""
-    ).fetchone()
+    ).fetchall()[0]
     assert row is not None
     keys = ("rows", "grants", "valid", "invalid", "amount_gbp", "non_gbp", "files",
             "problems", "postcodes")
