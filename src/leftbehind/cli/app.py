@@ -41,9 +41,9 @@ def _root(
 
 def _register_commands() -> None:
     # Each module adds its commands to ``app``; imported here so the order is explicit.
-    from leftbehind.cli import core, data, grants, outputs
+    from leftbehind.cli import core, data, grants, impact, outputs
 
-    for module in (core, data, grants, outputs):
+    for module in (core, data, grants, impact, outputs):
         module.register(app)
 
 
