@@ -87,7 +87,7 @@ def test_unreadable_json_is_input_error_and_store_unchanged(tmp_path, con, schem
     before = counts(con)
     bad = tmp_path / "bad.json"
     bad.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match="JSON|package"):
+    with pytest.raises(InputError, match=r"JSON|package"):
         import_file(con, bad, schema)
     assert counts(con) == before
 
