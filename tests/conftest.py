@@ -32,3 +32,31 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("LEFTBEHIND_DATA_DIR", raising=False)
     monkeypatch.setenv("LEFTBEHIND_OFFLINE", "1")  # tests never reach outside this machine
     monkeypatch.setenv("LEFTBEHIND_STORE", str(tmp_path_factory.getbasetemp() / "store.duckdb"))
+
+
+# --- outputs (report/profile/export) tests share one real-data classification and report build
+@pytest.fixture(scope="session")
+def real_bundle(real_data_dir: Path):
+    from leftbehind.sources.bundle import open_bundle
+
+    return open_bundle(real_data_dir, allow_download=False)
+
+
+@pytest.fixture(scope="session")
+def areas_2019(real_bundle):
+    from leftbehind.classification import identify
+
+    return identify(real_bundle, "2019")
+
+
+@pytest.fixture(scope="session")
+def report_2019(real_bundle, tmp_path_factory) -> tuple[Path, float]:
+    """The England 2019 report, built once from scratch (classification included)."""
+    import time
+
+    from leftbehind.outputs.report import write_report
+
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    start = time.perf_counter()
+    write_report(out, real_bundle, "2019")
+    return out, time.perf_counter() - start

@@ -142,12 +142,11 @@ def export(bundle: DataBundle, edition: str, fmt: str, out: Path | str, *,
     extra = [("grant store", funding.store)] if funding and funding.store else []
     prov = collect(bundle, edition, extra_ids=shapes.inputs, extra_files=extra)
     readme = readme_sheet(sheets, prov, [shapes.note])
-    with atomic_path(target) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            readme.to_excel(writer, sheet_name="README", index=False)
-            for name, table in sheets.items():
-                table.to_excel(writer, sheet_name=name, index=False)
-            for ws in writer.book.worksheets:
-                ws.freeze_panes = "A2"
-            writer.book["README"].column_dimensions["C"].width = 110
+    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        readme.to_excel(writer, sheet_name="README", index=False)
+        for name, table in sheets.items():
+            table.to_excel(writer, sheet_name=name, index=False)
+        for ws in writer.book.worksheets:
+            ws.freeze_panes = "A2"
+        writer.book["README"].column_dimensions["C"].width = 110
     return target

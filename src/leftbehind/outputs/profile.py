@@ -213,7 +213,7 @@ def build_profile(bundle: DataBundle, code: str, edition: str = "2019", *,
                                dict(zip(district_rows["area_code"], district_rows["area_name"],
                                         strict=True)))
         map_div = Markup(charts.to_div(fig, "small-map"))
-    gap_rows: list[dict[str, Any]] = []
+    gap_rows: list[dict[Any, Any]] = []
     if funding is not None and funding.gap is not None:
         for rec in funding.gap.to_dict("records"):
             rec["label"] = charts.GROUP_LABELS.get(str(rec.get("group")), str(rec.get("group")))

@@ -1,0 +1,101 @@
+"""Report, profile and export on the real data (one shared build) and the demo data."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+import shapely
+
+from leftbehind import SYNTHETIC_LABEL
+from leftbehind.classification import identify
+from leftbehind.cli.app import main
+from leftbehind.errors import InputError
+from leftbehind.outputs.export import export
+from leftbehind.outputs.profile import build_profile
+
+pytestmark = pytest.mark.realdata
+
+
+def test_report_is_fast_small_and_offline(report_2019):
+    path, seconds = report_2019
+    assert seconds < 60
+    assert path.stat().st_size < 15e6
+    html = path.read_text(encoding="utf-8")
+    assert html.count("cdn.plot.ly") == 0 or "PlotlyGeoAssets" in html
+    assert "<script src=" not in html and "<link" not in html
+    assert "@import" not in html and "fonts.googleapis" not in html
+    assert "E05000028" in html and "Becontree" in html
+    assert SYNTHETIC_LABEL not in html.split("<footer>")[0].split("</head>")[1]
+
+
+def test_report_has_sections_and_provenance(report_2019, real_bundle):
+    html = report_2019[0].read_text(encoding="utf-8")
+    for anchor in ("headline", "map", "areas", "domains", "method", "provenance"):
+        assert f'id="{anchor}"' in html
+    assert real_bundle.checksum("cni2019_ward17") in html
+    assert real_bundle.checksum("boundaries_lsoa11") in html
+
+
+def test_profile_becontree(real_bundle, areas_2019):
+    html = build_profile(real_bundle, "E05000028", "2019", areas=areas_2019)
+    row = areas_2019.set_index("area_code").loc["E05000028"]
+    assert 'data-group="left_behind"' in html and "Left behind" in html
+    assert f"{row['imd_rank']:,.0f} of" in html and f"{row['cni_rank']:,.0f} of" in html
+    assert 'id="bars-imd"' in html and 'id="bars-cni"' in html
+    assert "Barking and Dagenham" in html
+
+
+@pytest.mark.parametrize(("code", "edition", "words"), [
+    ("E99999999", "2019", "unknown area code"),
+    ("E01033769", "2019", "2021 LSOA code"),
+    ("E05000028", "2023", "2017 ward code"),
+])
+def test_profile_bad_codes(real_bundle, areas_2019, code, edition, words):
+    areas = areas_2019 if edition == "2019" else identify(real_bundle, "2023")
+    with pytest.raises(InputError, match=words):
+        build_profile(real_bundle, code, edition, areas=areas)
+
+
+def test_geojson_export(real_bundle, areas_2019, tmp_path):
+    out = tmp_path / "areas.geojson"
+    export(real_bundle, "2019", "geojson", out, areas=areas_2019)
+    features = json.loads(out.read_text())["features"]
+    assert len(features) == len(areas_2019)
+    assert len({f["properties"]["area_code"] for f in features}) == len(areas_2019)
+    shaped = [shapely.geometry.shape(f["geometry"]) for f in features if f["geometry"]]
+    classified = (areas_2019["group"].astype(str) != "unclassified").sum()
+    assert len(shaped) >= classified
+    assert all(g.is_valid and not g.is_empty for g in shaped)
+
+
+def test_xlsx_export(real_bundle, areas_2019, tmp_path):
+    out = tmp_path / "areas.xlsx"
+    export(real_bundle, "2019", "xlsx", out, areas=areas_2019)
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames == ["README", "areas", "districts"]
+    assert book["areas"].max_row == len(areas_2019) + 1
+    assert book["districts"].max_row == 317 + 1
+    readme = [r[2] for r in book["README"].iter_rows(values_only=True)]
+    assert "real data" in readme
+
+
+def test_cli_bad_output_path_leaves_nothing(tmp_path, capsys, real_data_dir):
+    target = tmp_path / "missing" / "r.html"
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--data-dir", str(real_data_dir), "--out", str(target)])
+    assert exc.value.code == 2
+    assert "output folder does not exist" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_cli_profile_mismatch_exit_2(tmp_path, capsys, real_data_dir):
+    target = tmp_path / "p.html"
+    with pytest.raises(SystemExit) as exc:
+        main(["profile", "E01033769", "--edition", "2019", "--data-dir", str(real_data_dir),
+              "--out", str(target)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "2021 LSOA" in err and len(err.strip().splitlines()) <= 2
+    assert not target.exists() and not list(tmp_path.iterdir())
