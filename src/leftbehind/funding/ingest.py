@@ -31,6 +31,7 @@ EXTRA_FIELDS = ("beneficiaryLocation", "dateModified", "_recipient_codes", "_not
 GSS_RE = r"^[EWSNK][0-9]{8}$"
 LSOA_PREFIXES = ("E01", "W01")
 WARD_PREFIXES = ("E05", "W05", "S13", "N08")
+RAW = "__RAW__"
 FULL_VALIDATION_MAX_BYTES = 10 * 1024 * 1024
 _JSON_TYPES = {
     "string": "('VARCHAR')",
@@ -95,35 +96,35 @@ def _fields(schema: GrantSchema) -> list[str]:
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, source: str, fmt: str, fields: list[str],
-              offset: int, records: bool = True) -> None:
+              offset: int, stage: str, records: bool = True) -> None:
+    """Run the staging SQL ``stage`` straight over DuckDB's JSON reader (no copy between)."""
     if records:
         columns = "{" + ", ".join(f"'{f}': 'JSON'" for f in fields) + "}"
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE raw AS
-            SELECT row_number() OVER () + {offset} AS row_no, *
+        con.execute(stage.replace(RAW,
+            f"""(SELECT row_number() OVER () + {offset} AS row_no, *
             FROM read_json(?, format = '{fmt}', records = true, columns = {columns},
-                           maximum_object_size = 67108864)""", [source])
+                           maximum_object_size = 67108864)) raw"""), [source])
         return
     picks = ", ".join(
         f"""CASE WHEN json_type(json) = 'OBJECT' THEN json_extract(json, '$."{f}"') END
             AS "{f}" """ for f in fields if f != "_not_object")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE raw AS
-        SELECT row_number() OVER () + {offset} AS row_no, {picks},
+    con.execute(stage.replace(RAW,
+        f"""(SELECT row_number() OVER () + {offset} AS row_no, {picks},
                CASE WHEN json_type(json) <> 'OBJECT' THEN to_json(lower(json_type(json)))
                END AS _not_object
         FROM read_json(?, format = '{fmt}', records = false,
-                       maximum_object_size = 67108864)""", [source])
+                       maximum_object_size = 67108864)) raw"""), [source])
 
 
-def _stage_json_bytes(con: duckdb.DuckDBPyConnection, path: Path, fields: list[str]) -> None:
+def _stage_json_bytes(con: duckdb.DuckDBPyConnection, path: Path, fields: list[str],
+                      stage: str) -> None:
     """Stage a JSON package into ``raw``: fast path through DuckDB, else via ijson."""
     span = ingest_json.fast_path_span(path)
     if span is not None:
         for records in (True, False):
             with ingest_json.fifo_feed(ingest_json.copy_span(path, *span)) as (fifo, _):
                 try:
-                    _read_raw(con, fifo, "array", fields, 0, records)
+                    _read_raw(con, fifo, "array", fields, 0, stage, records)
                     return
                 except duckdb.Error as exc:
                     text = str(exc)
@@ -133,14 +134,14 @@ def _stage_json_bytes(con: duckdb.DuckDBPyConnection, path: Path, fields: list[s
                         break
                     raise InputError(f"invalid or truncated JSON ({_duck_message(exc)})",
                                      path=path) from None
-    _stage_records(con, ingest_json.iter_package(path), fields, 0, path)
+    _stage_records(con, ingest_json.iter_package(path), fields, 0, path, stage)
 
 
 def _stage_records(con: duckdb.DuckDBPyConnection, records: Iterator[Any], fields: list[str],
-                   offset: int, path: Path) -> None:
+                   offset: int, path: Path, stage: str) -> None:
     with ingest_json.fifo_feed(ingest_json.lines_writer(records)) as (fifo, errors):
         try:
-            _read_raw(con, fifo, "newline_delimited", fields, offset)
+            _read_raw(con, fifo, "newline_delimited", fields, offset, stage)
         except duckdb.Error as exc:
             if errors:
                 raise errors[0] from None
@@ -231,7 +232,7 @@ def stage_sql(schema: GrantSchema) -> str:
                     WHEN regexp_full_match(upper(trim(x->>'geoCodeType')), {gss})
                         THEN upper(trim(x->>'geoCodeType')) END),
                 lambda c: c IS NOT NULL) AS ben_codes
-        FROM raw
+        FROM __RAW__
     )
     SELECT row_no, grant_id, title_s AS title, currency_s AS currency, amount,
         1::BIGINT AS grant_count, award_date, award_date AS date_lo, award_date AS date_hi,
@@ -380,10 +381,9 @@ def _stage_grants(con: duckdb.DuckDBPyConnection, path: Path, kind: str, schema:
                 [schema.currencies])
     offset = 0 if kind == "json" else 1  # spreadsheet rows: the header is row 1
     if kind == "json":
-        _stage_json_bytes(con, path, fields)
+        _stage_json_bytes(con, path, fields, stage_sql(schema))
     else:
-        _stage_records(con, _records(path, kind, schema), fields, offset, path)
-    con.execute(stage_sql(schema))
+        _stage_records(con, _records(path, kind, schema), fields, offset, path, stage_sql(schema))
     if full:
         _full_validation(con, schema, _records(path, kind, schema), offset)
 
