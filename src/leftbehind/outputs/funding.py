@@ -1,14 +1,12 @@
 """Glue between the grant store (``leftbehind.funding``) and the report, profile and export.
 
-The funding package computes the gap; this module only turns its results into a
-:class:`FundingSection`, so outputs work (without a funding section) when no store is given.
+The funding package computes the gap, cold spots and chart; this module only collects them into
+a :class:`FundingSection`, so outputs work (without a funding section) when no store is given.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -22,26 +20,23 @@ def load_funding(store: Path | None, bundle: DataBundle, edition: str,
     """The funding section from the grant store at ``store`` (``None`` without a store)."""
     if store is None:
         return None
+    from leftbehind.funding.charts import funding_figure
+    from leftbehind.funding.coldspots import cold_spots
+    from leftbehind.funding.gap import Filters, funding_gap
+    from leftbehind.funding.store import open_store
+
     store = Path(store)
     if not store.exists():
         raise InputError("grant store not found (import grants first)", path=store)
+    lookup = bundle.lsoa11_to_ward17() if edition == "2019" else None
+    con = open_store(store, create=False)
     try:
-        gap_mod: Any = importlib.import_module("leftbehind.funding.gap")
-    except ImportError:
-        raise InputError("this build has no funding-gap analysis (leftbehind.funding.gap)",
-                         path=store) from None
-    gap = gap_mod.funding_gap(store, areas=areas, bundle=bundle, edition=edition)
-    cold = None
-    figure = None
-    try:
-        cold_mod: Any = importlib.import_module("leftbehind.funding.coldspots")
-        cold = cold_mod.cold_spots(store, areas=areas, bundle=bundle, edition=edition)
-    except ImportError:
-        pass
-    try:
-        chart_mod: Any = importlib.import_module("leftbehind.funding.charts")
-        figure = chart_mod.gap_figure(gap)
-    except ImportError:
-        pass
-    return FundingSection(gap=gap, coldspots=cold, figure=figure, store=store,
-                          note=f"Grants from the store {store.name}, located by recipient.")
+        gap = funding_gap(con, areas, lookup, Filters())
+        cold = cold_spots(con, areas, lookup, Filters())
+    finally:
+        con.close()
+    return FundingSection(
+        gap=gap, coldspots=cold, figure=funding_figure(gap), store=store,
+        note=f"Grants in the store {store.name}, located by the best available location "
+             "(beneficiary, else recipient). Cold spots: among the 20% most deprived areas, "
+             "received less than half their fair share (national £ per head × population).")
