@@ -168,3 +168,14 @@ def test_existing_output_survives_a_failed_run(bundle: Path, tmp_path: Path) -> 
     result = identify(bundle, out)
     assert result.returncode == 2
     assert out.read_text() == "precious\n"
+
+
+def test_outputs_get_the_usual_file_mode(bundle: Path, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "out.csv"
+    assert identify(bundle, out).returncode == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
