@@ -1,4 +1,4 @@
-"""Run every benchmark in this folder, one after another (one command: ``python benchmarks/run.py``).
+"""Run every benchmark in this folder, one after another: ``python benchmarks/run.py``.
 
 Each benchmark prints its own table with ratios against a baseline measured in the same run.
 """
