@@ -104,8 +104,14 @@ def register(app: typer.Typer) -> None:
         out_dir: Path = typer.Option(Path("results"), "--out-dir", "-o",
                                      help="Folder for the results (created if needed)."),
         fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
+        grants: bool = typer.Option(True, "--grants/--no-grants",
+                                    help="Import the data folder's grant files and measure "
+                                         "the funding gap."),
+        report: bool = typer.Option(True, "--report/--no-report",
+                                    help="Write the HTML report with its map."),
     ) -> None:
-        """The main job: identify left-behind areas, summarise districts, write a folder."""
+        """The main job: identify left-behind areas, summarise districts, measure the funding
+        gap, and write tables, a chart and a report to a folder."""
         if fmt not in ("csv", "parquet"):
             raise typer.BadParameter("use csv or parquet", param_hint="--format")
         bundle = open_bundle(data_dir)
@@ -134,10 +140,25 @@ def register(app: typer.Typer) -> None:
         ], ignore_index=True)
         write_table(stamp(listing, bundle), out_dir / f"unclassified_2019.{fmt}")
         written.append((f"unclassified_2019.{fmt}", "areas not classified, with the reason"))
-        write_text(_readme(bundle, written), out_dir / "README.md")
         wards = results["identify_2019_wards"]
+        store = _grant_store(bundle, out_dir) if grants else None
+        gap = None
+        if store is not None:
+            gap = _funding_outputs(bundle, wards, store, out_dir, fmt, written)
+        if report:
+            from leftbehind.outputs.funding import load_funding
+            from leftbehind.outputs.report import write_report
+
+            with console.status("writing the report and map"):
+                write_report(out_dir / "report_2019.html", bundle, "2019", areas=wards,
+                             funding=load_funding(store, bundle, "2019", wards))
+            written.append(("report_2019.html", "the report: headline figures, map, table of "
+                            "left-behind wards, domain charts, funding gap, provenance"))
+        write_text(_readme(bundle, written), out_dir / "README.md")
         console.print(group_table(wards, "2019 edition (December 2017 wards): areas by group"))
         console.print(top_districts(wards))
+        if gap is not None:
+            console.print(_gap_table(gap))
         if "identify_2023_lsoas" in results:
             console.print(group_table(results["identify_2023_lsoas"],
                                       "2023 edition (2021 LSOAs): areas by group"))
@@ -157,6 +178,74 @@ def _run_jobs(bundle: DataBundle) -> list[tuple[str, str, Callable[[], pd.DataFr
              lambda: summarise_edition(bundle, "2025", "lad")),
         ]
     return jobs
+
+
+GRANT_FILES = ("grants_ward_funder_year", "grants_covid19")
+
+
+def _grant_store(bundle: DataBundle, out_dir: Path) -> Path | None:
+    """Import the data folder's grant files into ``out_dir/grants.duckdb`` (files imported
+    before are skipped, so re-running adds nothing). ``None`` when there are none."""
+    from leftbehind.funding.ingest import import_file
+    from leftbehind.funding.postcodes import load_postcodes
+    from leftbehind.funding.schema import load_schema
+    from leftbehind.funding.store import open_store
+
+    schema_file = bundle.find("schema_360giving")
+    schema = load_schema(schema_file) if schema_file else None
+    files = [bundle.find(d) for d in GRANT_FILES]
+    # 360Giving packages need the schema to be checked; ward tables do not
+    files[1:] = [f for f in files[1:] if f is not None and schema is not None]
+    present = [f for f in files if f is not None]
+    if not present:
+        return None
+    store = out_dir / "grants.duckdb"
+    con = open_store(store)
+    try:
+        postcodes = bundle.find("postcodes_nspl")
+        if postcodes is not None:
+            load_postcodes(con, postcodes)
+        with console.status("importing grants"):
+            for path in present:
+                import_file(con, path, schema)  # type: ignore[arg-type]
+    finally:
+        con.close()
+    return store
+
+
+def _funding_outputs(bundle: DataBundle, wards: pd.DataFrame, store: Path, out_dir: Path,
+                     fmt: str, written: list[tuple[str, str]]) -> pd.DataFrame:
+    from leftbehind.funding.charts import write_chart
+    from leftbehind.funding.gap import Filters, funding_gap
+    from leftbehind.funding.store import open_store
+
+    con = open_store(store, create=False)
+    try:
+        gap = funding_gap(con, wards, bundle.lsoa11_to_ward17(), Filters())
+    finally:
+        con.close()
+    write_table(stamp(gap, bundle), out_dir / f"funding_gap_2019.{fmt}")
+    title = "Grant funding by group, 2019 wards" + (
+        f" ({SYNTHETIC_LABEL})" if bundle.synthetic else "")
+    write_chart(gap, out_dir / "funding_gap_2019.html", title)
+    written += [
+        (f"funding_gap_2019.{fmt}", "grants, £, grants per 10,000 people and £ per head in "
+                                    "left-behind areas, other deprived areas and England"),
+        ("funding_gap_2019.html", "the funding-gap chart (interactive)"),
+        ("grants.duckdb", "the grant store built from the data folder's grant files"),
+    ]
+    return gap
+
+
+def _gap_table(gap: pd.DataFrame) -> Table:
+    table = Table(title="Funding gap, 2019 wards (grants in the data folder)")
+    for col in ("group", "grants", "£", "grants per 10k", "£ per head"):
+        table.add_column(col, justify="left" if col == "group" else "right")
+    frame = gap.reset_index() if "group" not in gap.columns else gap
+    for _, row in frame.iterrows():
+        table.add_row(str(row["group"]), f"{row['grants']:,.0f}", f"{row['amount_gbp']:,.0f}",
+                      f"{row['grants_per_10k']:.2f}", f"{row['gbp_per_head']:.2f}")
+    return table
 
 
 def _readme(bundle: DataBundle, written: list[tuple[str, str]]) -> str:

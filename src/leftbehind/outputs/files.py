@@ -68,6 +68,8 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
     """Write ``frame`` as CSV or Parquet (by suffix), atomically."""
     target = Path(path)
     fmt = table_format(target)
+    frame = frame.copy(deep=False)
+    frame.attrs = {}  # attrs may hold tables (e.g. exclusions); Parquet metadata is JSON
     with atomic_path(target) as tmp:
         if fmt == "csv":
             frame.to_csv(tmp, index=False)
