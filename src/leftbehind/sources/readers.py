@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from leftbehind.errors import InputError
-from leftbehind.indices.domains import DOMAINS
+from leftbehind.indices.domains import DOMAIN_LABELS, DOMAINS
 from leftbehind.sources import checks
 
 # How each layout names the seven domains (and the IMD).
@@ -31,16 +31,8 @@ _BUNDLE_NAMES = {
     "barriers": ("Housing_and_Access", "Housing_and_Services"),
     "environment": "Environment",
 }
-_FILE7_NAMES = {
-    "imd": "Index of Multiple Deprivation (IMD)",
-    "income": "Income",
-    "employment": "Employment",
-    "education": "Education, Skills and Training",
-    "health": "Health Deprivation and Disability",
-    "crime": "Crime",
-    "barriers": "Barriers to Housing and Services",
-    "environment": "Living Environment",
-}
+# File 7 names each domain by its full title; the IMD carries its abbreviation.
+_FILE7_NAMES = {**DOMAIN_LABELS, "imd": "Index of Multiple Deprivation (IMD)"}
 MEASURES = ("imd", *DOMAINS)
 
 
