@@ -7,7 +7,9 @@ it was; problems inside readable files are listed by ``grants quality``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import typer
@@ -15,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from leftbehind import SYNTHETIC_LABEL
+from leftbehind.cli.core import stamp
 from leftbehind.errors import InputError
 from leftbehind.funding.gap import Filters
 from leftbehind.outputs.files import table_format, write_table
@@ -174,6 +177,27 @@ def _filters(funder: list[str] | None, date_from: str | None, date_to: str | Non
                    exclude_government=exclude_government, location=location)
 
 
+def _query_store(data_dir: Path | None, store: Path | None, edition: str,
+                 query: Callable[[Any, pd.DataFrame, pd.DataFrame | None], pd.DataFrame],
+                 ) -> tuple[Any, pd.DataFrame]:
+    """Classify the edition's areas, run ``query(con, areas, lookup)`` on the store, and
+    return the bundle and the result."""
+    from leftbehind.cli.core import banner
+    from leftbehind.funding.gap import edition_inputs
+    from leftbehind.funding.store import open_store
+    from leftbehind.sources.bundle import open_bundle
+
+    bundle = open_bundle(data_dir)
+    banner(bundle)
+    areas, lookup = edition_inputs(bundle, edition)
+    con = open_store(store, create=False)
+    try:
+        result = query(con, areas, lookup)
+    finally:
+        con.close()
+    return bundle, result
+
+
 def funding_cmd(
     data_dir: Path | None = DataDir,
     store: Path | None = StoreOption,
@@ -191,27 +215,24 @@ def funding_cmd(
 ) -> None:
     """The funding gap: grants and £ per head in left-behind areas, other deprived, England."""
     from leftbehind.funding.charts import write_chart
-    from leftbehind.funding.gap import edition_inputs, funding_gap
-    from leftbehind.funding.store import open_store
-    from leftbehind.sources.bundle import open_bundle
+    from leftbehind.funding.gap import funding_gap
 
     if out is not None:
         table_format(out)
-    bundle = open_bundle(data_dir)
-    areas, lookup = edition_inputs(bundle, edition)
-    con = open_store(store, create=False)
-    try:
-        filters = _filters(funder, date_from, date_to, exclude_government, location)
-        summary = funding_gap(con, areas, lookup, filters)
-        table = funding_gap(con, areas, lookup, filters, by=by) if by else summary
-    finally:
-        con.close()
-    if bundle.synthetic:
-        table.insert(0, "data", SYNTHETIC_LABEL)
+    filters = _filters(funder, date_from, date_to, exclude_government, location)
+    breakdown: list[pd.DataFrame] = []
+
+    def query(con: Any, areas: pd.DataFrame, lookup: pd.DataFrame | None) -> pd.DataFrame:
+        if by:
+            breakdown.append(funding_gap(con, areas, lookup, filters, by=by))
+        return funding_gap(con, areas, lookup, filters)
+
+    bundle, summary = _query_store(data_dir, store, edition, query)
+    table = breakdown[0] if breakdown else summary
     console.print(_table(summary, f"Funding gap, edition {edition} ({location} location)",
                          ("amount_gbp", "gbp_per_head", "grants_per_10k")))
     if out is not None:
-        write_table(table, out)
+        write_table(stamp(table, bundle), out)
         console.print(f"wrote {len(table):,} rows to {out}")
     if chart is not None:
         title = f"Grant funding by group, edition {edition}"
@@ -235,23 +256,12 @@ def coldspots_cmd(
 ) -> None:
     """Deprived areas that received less than their fair share of a funder's money."""
     from leftbehind.funding.coldspots import cold_spots
-    from leftbehind.funding.gap import edition_inputs
-    from leftbehind.funding.store import open_store
-    from leftbehind.sources.bundle import open_bundle
 
     if out is not None:
         table_format(out)
-    bundle = open_bundle(data_dir)
-    areas, lookup = edition_inputs(bundle, edition)
-    con = open_store(store, create=False)
-    try:
-        filters = _filters(funder, date_from, date_to, False, location)
-        cold = cold_spots(con, areas, lookup, filters, imd_share=imd_share,
-                          threshold=threshold)
-    finally:
-        con.close()
-    if bundle.synthetic:
-        cold.insert(0, "data", SYNTHETIC_LABEL)
+    filters = _filters(funder, date_from, date_to, False, location)
+    bundle, cold = _query_store(data_dir, store, edition, lambda con, areas, lookup: cold_spots(
+        con, areas, lookup, filters, imd_share=imd_share, threshold=threshold))
     console.print(f"{len(cold):,} cold spots among {cold.attrs['deprived_areas']:,} most "
                   f"deprived areas; national £{cold.attrs['national_gbp_per_head']:,.2f} per "
                   f"head; owed £{cold['owed_gbp'].sum():,.0f}")
@@ -260,7 +270,7 @@ def coldspots_cmd(
     console.print(_table(cold[shown].head(15), "Largest cold spots",
                          ("received_gbp", "fair_share_gbp", "owed_gbp")))
     if out is not None:
-        write_table(cold, out)
+        write_table(stamp(cold, bundle), out)
         console.print(f"wrote {len(cold):,} rows to {out}")
 
 
