@@ -22,7 +22,11 @@ def test_run_on_demo_writes_everything_stamped_synthetic(tmp_path: Path) -> None
     for name in names:
         if name.endswith(".csv"):
             assert (pd.read_csv(out / name)["data"] == "synthetic demo data").all(), name
-    assert "synthetic demo data" in (out / "report_2019.html").read_text().lower()
+    report = (out / "report_2019.html").read_text()
+    assert "synthetic demo data" in report.lower()
+    for section in ('id="funding"', 'id="funding-gap-chart"', 'id="gap-table"',
+                    'id="cold-table"', 'id="synthetic-banner"', 'id="area-map"'):
+        assert section in report, section
     assert "SYNTHETIC DEMO DATA" in (out / "README.md").read_text()
     wards = pd.read_csv(out / "identify_2019_wards.csv")
     assert len(wards) == 300
