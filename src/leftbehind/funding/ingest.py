@@ -187,8 +187,14 @@ def stage_sql(schema: GrantSchema) -> str:
         if field not in props:
             continue
         item_ok = " AND ".join(f"json_type(x, '$.{r}') = 'VARCHAR'" for r in org_required)
-        checks.append(f"""CASE WHEN json_type("{field}") = 'ARRAY' AND (
-                json_array_length("{field}") < 1 OR NOT coalesce(list_bool_and(list_transform(
+        # The usual case, one organisation with string fields, is checked without a lambda
+        # (one parse, no list); anything else gets the general per-item check.
+        paths = ", ".join(f"'$[0].{r}'" for r in org_required)
+        strings = ", ".join("'VARCHAR'" for _ in org_required)
+        checks.append(f"""CASE WHEN json_type("{field}") = 'ARRAY'
+                AND NOT (json_array_length("{field}") = 1
+                         AND coalesce(json_type("{field}", [{paths}]) = [{strings}], FALSE))
+                AND (json_array_length("{field}") < 1 OR NOT coalesce(list_bool_and(list_transform(
                 json_extract("{field}", '$[*]'), lambda x: {item_ok})), FALSE))
             THEN {{'field': '{field}', 'problem':
                 'needs at least one organisation, each with a string {" and ".join(org_required)}'
@@ -233,6 +239,9 @@ def stage_sql(schema: GrantSchema) -> str:
                         THEN upper(trim(x->>'geoCodeType')) END),
                 lambda c: c IS NOT NULL) AS ben_codes
         FROM __RAW__
+    ), c AS (
+        SELECT *, {", ".join(f"{check} AS _c{i}" for i, check in enumerate(checks))}
+        FROM e
     )
     SELECT row_no, grant_id, title_s AS title, currency_s AS currency, amount,
         1::BIGINT AS grant_count, award_date, award_date AS date_lo, award_date AS date_hi,
@@ -249,8 +258,11 @@ def stage_sql(schema: GrantSchema) -> str:
         upper(coalesce("_recipient_codes"->>'$.lsoa', "_recipient_codes"->>'$.ward',
                        "_recipient_codes"->>'$.district')) AS rec_code,
         FALSE AS aggregated,
-        list_filter([{", ".join(checks)}], lambda p: p IS NOT NULL) AS problems
-    FROM e"""
+        CASE WHEN {" AND ".join(f"_c{i} IS NULL" for i in range(len(checks)))}
+            THEN []::STRUCT(field VARCHAR, problem VARCHAR)[]
+            ELSE list_filter([{", ".join(f"_c{i}" for i in range(len(checks)))}],
+                             lambda p: p IS NOT NULL) END AS problems
+    FROM c"""
 
 
 # --- full validation -----------------------------------------------------------------------
@@ -280,7 +292,24 @@ def _full_validation(con: duckdb.DuckDBPyConnection, schema: GrantSchema,
 # --- finishing ------------------------------------------------------------------------------
 def _finish(con: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
     """Deduplicate, insert grants and quality rows, record the import."""
-    sha, path = result.sha256, str(result.path)
+    # Usually no id repeats, in the file or against the store: check that cheaply (one hash
+    # aggregate, one semi join) and then insert straight from ``staged``.
+    clean = con.execute("""SELECT count(grant_id) = count(DISTINCT grant_id)
+            AND NOT EXISTS (SELECT 1 FROM staged s SEMI JOIN grants g USING (grant_id))
+        FROM staged""").fetchall()[0][0]
+    if clean:
+        con.execute("""CREATE OR REPLACE TEMP TABLE dup (row_no BIGINT, grant_id VARCHAR,
+            problem VARCHAR)""")
+        keep = "staged"
+    else:
+        _find_duplicates(con)
+        keep = "keep"
+    _insert(con, result, keep)
+
+
+def _find_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables ``dup`` (later repeats of an id in the file, ids already in the store: first
+    seen wins) and ``keep`` (the rest of ``staged``)."""
     con.execute("""CREATE OR REPLACE TEMP TABLE dup AS
         WITH k AS (
             SELECT row_no, grant_id,
@@ -297,27 +326,33 @@ def _finish(con: duckdb.DuckDBPyConnection, result: ImportResult) -> None:
         WHERE k.k = 1 GROUP BY k.row_no, k.grant_id""")
     con.execute("""CREATE OR REPLACE TEMP TABLE keep AS
         SELECT * FROM staged ANTI JOIN dup USING (row_no)""")
-    con.execute("""INSERT INTO grants SELECT ?, row_no, grant_id, title, currency, amount,
+
+
+def _insert(con: duckdb.DuckDBPyConnection, result: ImportResult, keep: str) -> None:
+    """Insert the kept records (table ``keep``: ``staged`` or ``keep``), their problems and
+    the import record."""
+    sha, path = result.sha256, str(result.path)
+    con.execute(f"""INSERT INTO grants SELECT ?, row_no, grant_id, title, currency, amount,
             grant_count, award_date, date_lo, date_hi, award_year, funder_id, funder_name,
             recipient_id, recipient_name, postcode, ben_code, rec_code, aggregated,
             len(problems) = 0,
             CASE WHEN len(problems) > 0 THEN array_to_string(
                 list_transform(problems, lambda p: p.field || ': ' || p.problem), '; ') END
-        FROM keep""", [sha])
-    con.execute("""INSERT INTO quality
+        FROM {keep}""", [sha])
+    con.execute(f"""INSERT INTO quality
         SELECT ?, ?, row_no, grant_id, p.field, p.problem, 'invalid'
-        FROM (SELECT row_no, grant_id, unnest(problems) AS p FROM keep)""", [sha, path])
+        FROM (SELECT row_no, grant_id, unnest(problems) AS p FROM {keep})""", [sha, path])
     con.execute("""INSERT INTO quality SELECT ?, ?, row_no, grant_id, 'id', problem,
         'duplicate' FROM dup""", [sha, path])
-    con.execute("""INSERT INTO quality SELECT ?, ?, row_no, grant_id, 'currency',
+    con.execute(f"""INSERT INTO quality SELECT ?, ?, row_no, grant_id, 'currency',
             'not GBP (' || currency || '): kept, excluded from £ totals', 'warning'
-        FROM keep WHERE len(problems) = 0 AND currency <> 'GBP'""", [sha, path])
-    row = con.execute("""SELECT (SELECT count(*) FROM staged), count(*),
+        FROM {keep} WHERE len(problems) = 0 AND currency <> 'GBP'""", [sha, path])
+    row = con.execute(f"""SELECT (SELECT count(*) FROM staged), count(*),
             count(*) FILTER (WHERE len(problems) = 0),
             count(*) FILTER (WHERE len(problems) > 0), (SELECT count(*) FROM dup),
             count(*) FILTER (WHERE len(problems) = 0 AND currency <> 'GBP'),
             coalesce(sum(grant_count) FILTER (WHERE len(problems) = 0), 0)
-        FROM keep""").fetchall()[0]
+        FROM {keep}""").fetchall()[0]
     assert row is not None
     (result.records, result.stored, result.valid, result.invalid, result.duplicates,
      result.non_gbp, result.grants) = (int(v) for v in row)
