@@ -20,18 +20,27 @@ def real_data_dir() -> Path:
     return REAL_DATA
 
 
-@pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Keep tests away from the user's cache, store and data-dir settings.
+@pytest.fixture(scope="session")
+def _shared_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo bundle, generated once per test session."""
+    from leftbehind.sources.demo import DEMO_DIRNAME, ensure_demo_data
 
-    The demo cache is shared across the session so the demo is generated once.
-    """
-    cache = tmp_path_factory.getbasetemp() / "cache"
-    cache.mkdir(exist_ok=True)
+    return ensure_demo_data(tmp_path_factory.mktemp("demo") / DEMO_DIRNAME)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, _shared_demo: Path,
+                   monkeypatch: pytest.MonkeyPatch):
+    """Keep each test away from the user's cache, store and data-dir settings, and from
+    files other tests fetched: every test gets its own cache, with the session's demo in it."""
+    home = tmp_path_factory.mktemp("env")  # beside the test's own tmp_path, not in it
+    cache = home / "cache"
+    cache.mkdir()
+    (cache / _shared_demo.name).symlink_to(_shared_demo, target_is_directory=True)
     monkeypatch.setenv("LEFTBEHIND_CACHE_DIR", str(cache))
     monkeypatch.delenv("LEFTBEHIND_DATA_DIR", raising=False)
     monkeypatch.setenv("LEFTBEHIND_OFFLINE", "1")  # tests never reach outside this machine
-    monkeypatch.setenv("LEFTBEHIND_STORE", str(tmp_path_factory.getbasetemp() / "store.duckdb"))
+    monkeypatch.setenv("LEFTBEHIND_STORE", str(home / "store.duckdb"))
 
 
 # --- outputs (report/profile/export) tests share one real-data classification and report build
