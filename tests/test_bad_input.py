@@ -179,3 +179,20 @@ def test_outputs_get_the_usual_file_mode(bundle: Path, tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+def test_parquet_missing_column(bundle: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = bundle / "population17_lsoa11.parquet"
+    pd.read_parquet(path).rename(columns={"total_population": "people"}).to_parquet(path)
+    out = tmp_path / "out.csv"
+    assert_clean_failure(identify(bundle, out), out, "population17_lsoa11.parquet",
+                         "total_population")
+
+
+def test_parquet_that_is_not_parquet(bundle: Path, tmp_path: Path) -> None:
+    (bundle / "population17_lsoa11.parquet").write_text("lsoa11_code,total_population\n")
+    out = tmp_path / "out.csv"
+    assert_clean_failure(identify(bundle, out), out, "population17_lsoa11.parquet",
+                         "not a readable Parquet file")

@@ -42,18 +42,16 @@ def read_table(path: Path | str, columns: list[str] | None = None) -> pd.DataFra
     checks.check_file_exists(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            present = pq.read_schema(path).names
+        except Exception as exc:  # pyarrow raises several types for a broken file
+            raise InputError(f"not a readable Parquet file ({exc})", path=path) from None
+        checks.require_columns(pd.DataFrame(columns=present), columns or [], path)
         try:
             frame = pd.read_parquet(path, columns=columns)
-        except Exception as exc:  # pyarrow raises several types for a broken file
-            if (columns and "No match for" in str(exc)) or "not in schema" in str(exc):
-                import pyarrow.parquet as pq
-
-                present = set(pq.read_schema(path).names)
-                missing = [c for c in columns or [] if c not in present]
-                raise InputError(
-                    f"missing column(s) {', '.join(map(repr, missing))}",
-                    path=path, column=missing[0] if missing else None,
-                ) from None
+        except Exception as exc:
             raise InputError(f"not a readable Parquet file ({exc})", path=path) from None
         if frame.empty:
             raise InputError("file has no records", path=path)
