@@ -126,9 +126,14 @@ def to_numeric(
     """Column as float64, failing on the first non-number or out-of-range value."""
     raw = frame[column]
     base = first_data_row(path)
-    values = pd.to_numeric(raw, errors="coerce").astype("float64")
-    blank = raw.isna() | (raw.astype("string").str.strip() == "").fillna(True)
-    bad = values.isna() & ~blank
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = raw.astype("float64")  # parsed as numbers already: only blanks can be NaN
+        blank = values.isna()
+        bad = pd.Series(False, index=raw.index)
+    else:
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        blank = raw.isna() | (raw.astype("string").str.strip() == "").fillna(True)
+        bad = values.isna() & ~blank
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(

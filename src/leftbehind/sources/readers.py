@@ -57,8 +57,30 @@ def read_table(path: Path | str, columns: list[str] | None = None) -> pd.DataFra
             raise InputError("file has no records", path=path)
         return frame
     checks.check_text_file(path)
+    fast = _read_csv_fast(path, columns)
+    frame = fast if fast is not None else _read_csv_checked(path, columns)
+    if columns:
+        checks.require_columns(frame, columns, path)
+    if frame.empty:
+        raise InputError("file has a header but no records", path=path)
+    return frame
+
+
+def _read_csv_fast(path: Path, columns: list[str] | None) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader with type inference: numeric columns arrive as numbers,
+    so only a column with a bad value needs the slow, row-locating checks. ``None`` when the
+    file is not clean enough for it (then :func:`_read_csv_checked` says exactly why)."""
     try:
-        frame = pd.read_csv(
+        return pd.read_csv(path, engine="pyarrow", encoding="utf-8-sig", usecols=columns,
+                           keep_default_na=False, na_values=[""])
+    except Exception:
+        return None
+
+
+def _read_csv_checked(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    """Every field as text, so a bad byte or value can be placed by row and column."""
+    try:
+        return pd.read_csv(
             path,
             dtype=str,
             encoding="utf-8-sig",  # a byte-order mark from Excel is accepted and dropped
@@ -75,11 +97,6 @@ def read_table(path: Path | str, columns: list[str] | None = None) -> pd.DataFra
         raise InputError("file is empty", path=path) from None
     except pd.errors.ParserError as exc:
         raise InputError(f"not a readable CSV file ({exc})", path=path) from None
-    if columns:
-        checks.require_columns(frame, columns, path)
-    if frame.empty:
-        raise InputError("file has a header but no records", path=path)
-    return frame
 
 
 def _line_of_byte(path: Path, offset: int) -> int:
@@ -195,12 +212,12 @@ def _finish_imd(
     for extra in ("lsoa_name", "lad_code", "lad_name"):
         if extra in frame:
             out[extra] = frame[extra].astype(str).to_numpy()
+    src = frame.rename(columns=original)
     for key in MEASURES:
         for kind in ("score", "rank", "decile"):
             col = f"{key}_{kind}"
             if col not in frame:
                 continue
-            src = frame.rename(columns=original)
             if kind == "rank":
                 values = checks.to_numeric(src, original[col], path, minimum=1, maximum=n,
                                            integer=True)
@@ -212,8 +229,7 @@ def _finish_imd(
             out[col] = values.to_numpy()
     if "population_denominator" in frame:
         out["population_denominator"] = checks.to_numeric(
-            frame.rename(columns=original), original["population_denominator"], path, minimum=0
-        ).to_numpy()
+            src, original["population_denominator"], path, minimum=0).to_numpy()
     return out
 
 
