@@ -97,23 +97,32 @@ def _fields(schema: GrantSchema) -> list[str]:
 
 def _read_raw(con: duckdb.DuckDBPyConnection, source: str, fmt: str, fields: list[str],
               offset: int, stage: str, records: bool = True) -> None:
-    """Run the staging SQL ``stage`` straight over DuckDB's JSON reader (no copy between)."""
+    """Read ``source`` with DuckDB's JSON reader into the temp table ``raw`` (one JSON column
+    per field), then run the staging SQL ``stage`` over it.
+
+    Two statements, not one: the reader (and ``row_number() OVER ()``) runs on one thread,
+    while the staging expressions over a table run on all of them; for a million grants that
+    is about a third faster than evaluating them inside the reading query.
+    """
     if records:
         columns = "{" + ", ".join(f"'{f}': 'JSON'" for f in fields) + "}"
-        con.execute(stage.replace(RAW,
-            f"""(SELECT row_number() OVER () + {offset} AS row_no, *
+        read = f"""SELECT row_number() OVER () + {offset} AS row_no, *
             FROM read_json(?, format = '{fmt}', records = true, columns = {columns},
-                           maximum_object_size = 67108864)) raw"""), [source])
-        return
-    picks = ", ".join(
-        f"""CASE WHEN json_type(json) = 'OBJECT' THEN json_extract(json, '$."{f}"') END
-            AS "{f}" """ for f in fields if f != "_not_object")
-    con.execute(stage.replace(RAW,
-        f"""(SELECT row_number() OVER () + {offset} AS row_no, {picks},
-               CASE WHEN json_type(json) <> 'OBJECT' THEN to_json(lower(json_type(json)))
-               END AS _not_object
-        FROM read_json(?, format = '{fmt}', records = false,
-                       maximum_object_size = 67108864)) raw"""), [source])
+                           maximum_object_size = 67108864)"""
+    else:
+        picks = ", ".join(
+            f"""CASE WHEN json_type(json) = 'OBJECT' THEN json_extract(json, '$."{f}"') END
+                AS "{f}" """ for f in fields if f != "_not_object")
+        read = f"""SELECT row_number() OVER () + {offset} AS row_no, {picks},
+                   CASE WHEN json_type(json) <> 'OBJECT' THEN to_json(lower(json_type(json)))
+                   END AS _not_object
+            FROM read_json(?, format = '{fmt}', records = false,
+                           maximum_object_size = 67108864)"""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS {read}", [source])
+        con.execute(stage.replace(RAW, "raw"))
+    finally:
+        con.execute("DROP TABLE IF EXISTS raw")
 
 
 def _stage_json_bytes(con: duckdb.DuckDBPyConnection, path: Path, fields: list[str],
