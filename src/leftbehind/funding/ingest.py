@@ -14,6 +14,7 @@ two rules the schema does not state but totals need: amounts must be positive. S
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -130,19 +131,23 @@ def _stage_json_bytes(con: duckdb.DuckDBPyConnection, path: Path, fields: list[s
     """Stage a JSON package into ``raw``: fast path through DuckDB, else via ijson."""
     span = ingest_json.fast_path_span(path)
     if span is not None:
-        for records in (True, False):
-            with ingest_json.fifo_feed(ingest_json.copy_span(path, *span)) as (fifo, _):
-                try:
-                    _read_raw(con, fifo, "array", fields, 0, stage, records)
-                    return
-                except duckdb.Error as exc:
-                    text = str(exc)
-                    if records and "Expected OBJECT" in text:
-                        continue  # some items are not objects: read them as values
-                    if "Expected OBJECT" in text or "transform" in text.lower():
-                        break
-                    raise InputError(f"invalid or truncated JSON ({_duck_message(exc)})",
-                                     path=path) from None
+        with ingest_json.span_copy(path, *span) as copy:
+            for records in (True, False):
+                feed: contextlib.AbstractContextManager[tuple[str, list[BaseException]]] = (
+                    contextlib.nullcontext((str(copy), [])) if copy is not None
+                    else ingest_json.fifo_feed(ingest_json.copy_span(path, *span)))
+                with feed as (source, _):
+                    try:
+                        _read_raw(con, source, "array", fields, 0, stage, records)
+                        return
+                    except duckdb.Error as exc:
+                        text = str(exc)
+                        if records and "Expected OBJECT" in text:
+                            continue  # some items are not objects: read them as values
+                        if "Expected OBJECT" in text or "transform" in text.lower():
+                            break
+                        raise InputError(f"invalid or truncated JSON ({_duck_message(exc)})",
+                                         path=path) from None
     _stage_records(con, ingest_json.iter_package(path), fields, 0, path, stage)
 
 

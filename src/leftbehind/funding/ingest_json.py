@@ -91,6 +91,38 @@ def fast_path_span(path: Path) -> tuple[int, int] | None:
     return bom + match.end() - 1, end
 
 
+@contextlib.contextmanager
+def span_copy(path: Path, start: int, end: int) -> Iterator[Path | None]:
+    """A temporary file holding bytes ``[start, end)`` of ``path`` (copied in the kernel), or
+    ``None`` if it cannot be made (e.g. no space): the caller then uses the named pipe.
+
+    DuckDB reads a regular file markedly faster than a pipe (about 1.5 s less for a 400 MB
+    package), and the copy costs a fraction of that; it is removed afterwards.
+    """
+    folder = tempfile.mkdtemp(prefix="leftbehind-")
+    target = Path(folder) / "grants.json"
+    try:
+        try:
+            with path.open("rb") as src, target.open("wb", buffering=0) as dst:
+                offset, remaining = start, end - start
+                while remaining > 0:
+                    try:
+                        done = os.copy_file_range(src.fileno(), dst.fileno(), remaining, offset)
+                    except OSError:  # e.g. across file systems on old kernels: copy here
+                        src.seek(offset)
+                        done = dst.write(src.read(min(CHUNK, remaining)))
+                    if done == 0:
+                        raise OSError("short copy")
+                    offset += done
+                    remaining -= done
+        except OSError:
+            yield None
+            return
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def copy_span(path: Path, start: int, end: int) -> Callable[[IO[bytes]], None]:
     """Writer that copies bytes ``[start, end)`` of ``path``."""
 
