@@ -179,10 +179,12 @@ def main(argv: list[str] | None = None) -> None:
         ours = _in_process(run_pipeline, str(small), str(nspl), str(folder / "b.duckdb"),
                            args.schema) if nb != args.n else res
         base = _in_process(run_baseline, str(small), str(nspl))
+        ratio = base["total_s"] / ours["total_s"]  # baseline time / our time, same N
+        verdict = f"ours {ratio:.1f}× faster" if ratio >= 1 else f"ours {1 / ratio:.1f}× slower"
         print(f"baseline N={nb:,}: json.load+json_normalize+merge {base['total_s']:.2f} s "
               f"(peak RSS {base['peak_rss_mb']:,.0f} MB) vs ours {ours['total_s']:.2f} s "
-              f"(peak RSS {ours['peak_rss_mb']:,.0f} MB): {base['total_s'] / ours['total_s']:.1f}× "
-              "faster")
+              f"(peak RSS {ours['peak_rss_mb']:,.0f} MB): {verdict} "
+              f"(baseline/ours = {ratio:.2f})")
 
 
 if __name__ == "__main__":
