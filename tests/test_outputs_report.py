@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import openpyxl
+import pandas as pd
 import pytest
 import shapely
 
@@ -42,7 +43,8 @@ def test_profile_becontree(real_bundle, areas_2019):
     html = build_profile(real_bundle, "E05000028", "2019", areas=areas_2019)
     row = areas_2019.set_index("area_code").loc["E05000028"]
     assert 'data-group="left_behind"' in html and "Left behind" in html
-    assert f"{row['imd_rank']:,.0f} of" in html and f"{row['cni_rank']:,.0f} of" in html
+    assert f"{row['imd_rank']:,.0f} of 7,421 (decile 1)" in html  # wards with an IMD
+    assert f"{row['cni_rank']:,.0f} of 7,433 (decile 1)" in html  # wards with a CNI
     assert 'id="bars-imd"' in html and 'id="bars-cni"' in html
     assert "Barking and Dagenham" in html
 
@@ -99,3 +101,25 @@ def test_cli_profile_mismatch_exit_2(tmp_path, capsys, real_data_dir):
     err = capsys.readouterr().err
     assert "2021 LSOA" in err and len(err.strip().splitlines()) <= 2
     assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_profile_with_grant_store_shows_own_grants(real_bundle, areas_2019, real_data_dir,
+                                                    tmp_path):
+    from leftbehind.funding.ingest import import_file
+    from leftbehind.funding.store import open_store
+    from leftbehind.outputs.funding import load_funding
+
+    store = tmp_path / "g.duckdb"
+    con = open_store(store)
+    import_file(con, real_data_dir / "grants_gb_ward_funder_year_2013_2018.csv", None)
+    con.close()
+    funding = load_funding(store, real_bundle, "2019", areas_2019)
+    html = build_profile(real_bundle, "E05000028", "2019", areas=areas_2019, funding=funding)
+    table = pd.read_csv(real_data_dir / "grants_gb_ward_funder_year_2013_2018.csv")
+    mine = table[(table["Recipient Ward Geographic Code"] == "E05000028")
+                 & (table["Amount Awarded"] > 0)]
+    population = areas_2019.set_index("area_code").loc["E05000028", "population"]
+    per_head = mine["Amount Awarded"].sum() / population
+    assert f"<strong>Becontree</strong></td><td class=\"num\">" in html
+    assert f"{per_head:,.2f}</td>" in html
+    assert "Its district (Barking and Dagenham)" in html

@@ -32,11 +32,12 @@ def load_funding(store: Path | None, bundle: DataBundle, edition: str,
     con = open_store(store, create=False)
     try:
         gap = funding_gap(con, areas, lookup, Filters())
+        by_area = funding_gap(con, areas, lookup, Filters(), by="area")
         cold = cold_spots(con, areas, lookup, Filters())
     finally:
         con.close()
     return FundingSection(
-        gap=gap, coldspots=cold, figure=funding_figure(gap), store=store,
+        gap=gap, coldspots=cold, figure=funding_figure(gap), store=store, by_area=by_area,
         note=f"Grants in the store {store.name}, located by the best available location "
              "(beneficiary, else recipient). Cold spots: among the 20% most deprived areas, "
              "received less than half their fair share (national £ per head × population).")

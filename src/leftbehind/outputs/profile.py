@@ -153,14 +153,14 @@ def _facts(target: Target, areas: pd.DataFrame) -> list[tuple[str, str]]:
     rows = target.rows
     pop = float(rows["population"].sum())
     facts = [("Population", f"{pop:,.0f}")]
-    n_all = int((areas["group"].astype(str) != "unclassified").sum())
     if len(rows) == 1:
         r = rows.iloc[0]
         for key, label in (("imd", "IMD"), ("cni", "CNI")):
             rank, decile, score = r.get(f"{key}_rank"), r.get(f"{key}_decile"), r.get(
                 f"{key}_score")
+            ranked = int(areas[f"{key}_rank"].notna().sum())  # each index ranks its own areas
             if pd.notna(rank):
-                facts.append((f"{label} rank", f"{rank:,.0f} of {n_all:,} (decile {decile:.0f})"))
+                facts.append((f"{label} rank", f"{rank:,.0f} of {ranked:,} (decile {decile:.0f})"))
             if pd.notna(score):
                 facts.append((f"{label} score", f"{score:.1f}"))
         for d in CNI_DOMAINS:
@@ -175,6 +175,16 @@ def _facts(target: Target, areas: pd.DataFrame) -> list[tuple[str, str]]:
         facts.append(("IMD score (population-weighted)", f"{_weighted(rows, 'imd_score'):.1f}"))
         facts.append(("CNI score (population-weighted)", f"{_weighted(rows, 'cni_score'):.1f}"))
     return facts
+
+
+def _per_head(rows: pd.DataFrame, label: str, strong: bool = False) -> dict[str, Any]:
+    """Grants per 10,000 people and £ per head over ``rows`` of the by-area funding table."""
+    pop = float(rows["population"].sum())
+    return {
+        "label": label, "strong": strong,
+        "grants_per_10k": rows["grants"].sum() / pop * 10_000 if pop else float("nan"),
+        "gbp_per_head": rows["amount_gbp"].sum() / pop if pop else float("nan"),
+    }
 
 
 def build_profile(bundle: DataBundle, code: str, edition: str = "2019", *,
@@ -214,6 +224,13 @@ def build_profile(bundle: DataBundle, code: str, edition: str = "2019", *,
                                         strict=True)))
         map_div = Markup(charts.to_div(fig, "small-map"))
     gap_rows: list[dict[Any, Any]] = []
+    if funding is not None and funding.by_area is not None:
+        own = funding.by_area[funding.by_area["area_code"].isin(target.rows["area_code"])]
+        district = funding.by_area[funding.by_area["area_code"].isin(district_rows["area_code"])]
+        gap_rows += [_per_head(own, target.name, strong=True)]
+        if target.kind != "district":
+            lad_name = target.rows["lad_name"].iloc[0]
+            gap_rows.append(_per_head(district, f"Its district ({lad_name})"))
     if funding is not None and funding.gap is not None:
         for rec in funding.gap.to_dict("records"):
             rec["label"] = charts.GROUP_LABELS.get(str(rec.get("group")), str(rec.get("group")))

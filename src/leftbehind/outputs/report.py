@@ -41,6 +41,8 @@ class FundingSection:
     figure: Any = None
     note: str = ""
     store: Path | None = None
+    by_area: pd.DataFrame | None = None
+    """``area_code, population, grants, amount_gbp`` for every area (profiles use it)."""
 
 
 @dataclass
