@@ -120,6 +120,6 @@ def test_profile_with_grant_store_shows_own_grants(real_bundle, areas_2019, real
                  & (table["Amount Awarded"] > 0)]
     population = areas_2019.set_index("area_code").loc["E05000028", "population"]
     per_head = mine["Amount Awarded"].sum() / population
-    assert f"<strong>Becontree</strong></td><td class=\"num\">" in html
+    assert "<strong>Becontree</strong></td><td class=\"num\">" in html
     assert f"{per_head:,.2f}</td>" in html
     assert "Its district (Barking and Dagenham)" in html
