@@ -18,6 +18,7 @@ import pandas as pd
 
 from leftbehind.errors import InputError
 from leftbehind.funding.locate import filter_sql, located_sql, register_geography
+from leftbehind.funding.store import EXACT_MONEY
 
 GROUP_ROWS = ("left_behind", "other_deprived", "england")
 BY_OPTIONS = ("funder", "year", "area")
@@ -47,9 +48,10 @@ def area_totals(con: duckdb.DuckDBPyConnection, areas: pd.DataFrame,
     group_dim = ", 2" if dim else ""
     return con.execute(f"""
         SELECT area_code{select_dim}, sum(grant_count) AS grants,
-               coalesce(sum(amount) FILTER (WHERE currency = 'GBP'), 0) AS amount_gbp
+               coalesce(sum(amount::{EXACT_MONEY}) FILTER (WHERE currency = 'GBP'), 0)::DOUBLE
+                   AS amount_gbp
         FROM ({located_sql(filters.location, where)})
-        WHERE reason = 'located' GROUP BY 1{group_dim}""", params).df()
+        WHERE reason = 'located' GROUP BY 1{group_dim} ORDER BY ALL""", params).df()
 
 
 def _metrics(frame: pd.DataFrame) -> pd.DataFrame:

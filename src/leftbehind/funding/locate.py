@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from leftbehind.errors import InputError
+from leftbehind.funding.store import EXACT_MONEY
 
 MODES = ("best", "beneficiary", "recipient")
 ENGLAND = "E92000001"
@@ -133,5 +134,6 @@ def location_status(con: duckdb.DuckDBPyConnection, mode: str = "best") -> pd.Da
     """Grants (records and grant counts) by location reason; needs ``register_geography``."""
     return con.execute(f"""
         SELECT reason, count(*) AS records, sum(grant_count) AS grants,
-               sum(amount) FILTER (WHERE valid AND currency = 'GBP') AS amount_gbp
+               sum(amount::{EXACT_MONEY})
+                   FILTER (WHERE valid AND currency = 'GBP')::DOUBLE AS amount_gbp
         FROM ({located_sql(mode)}) GROUP BY reason ORDER BY grants DESC""").df()

@@ -22,6 +22,10 @@ import duckdb
 from leftbehind.errors import InputError
 from leftbehind.settings import default_store_path
 
+# Money is summed as an exact decimal: a float sum's last digits would depend on the order in
+# which DuckDB's threads meet the rows, and the same inputs must give the same outputs.
+EXACT_MONEY = "DECIMAL(38, 4)"
+
 SCHEMA_VERSION = 1
 
 DDL = (
@@ -76,10 +80,11 @@ def open_store(path: Path | str | None = None, *, create: bool = True) -> duckdb
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Headline numbers of the store (used by ``grants status`` and by tests)."""
     row = con.execute(
-        """SELECT count(*), coalesce(sum(grant_count), 0),
+        f"""SELECT count(*), coalesce(sum(grant_count), 0),
                   coalesce(sum(grant_count) FILTER (WHERE valid), 0),
                   coalesce(sum(grant_count) FILTER (WHERE NOT valid), 0),
-                  coalesce(sum(amount) FILTER (WHERE valid AND currency = 'GBP'), 0),
+                  coalesce(sum(amount::{EXACT_MONEY})
+                           FILTER (WHERE valid AND currency = 'GBP'), 0)::DOUBLE,
                   coalesce(sum(grant_count) FILTER (WHERE valid AND currency <> 'GBP'), 0),
                   (SELECT count(*) FROM imports), (SELECT count(*) FROM quality),
                   (SELECT count(*) FROM postcodes)
