@@ -103,6 +103,16 @@ def test_cli_profile_mismatch_exit_2(tmp_path, capsys, real_data_dir):
     assert not target.exists() and not list(tmp_path.iterdir())
 
 
+def test_district_profile_has_official_style_summaries(real_bundle, areas_2019):
+    html = build_profile(real_bundle, "E09000002", "2019", areas=areas_2019)
+    # Barking and Dagenham ranks 5th of 317 districts on IMD 2019 average rank and 21st on
+    # average score in the official File 10; rebuilt here from the LSOAs.
+    label = "IMD average rank (reversed) (IMD 2019)</th>"
+    assert label + '<td class="num">25,555 — rank 5 of 317' in html
+    assert "— rank 21 of 317" in html
+    assert "1 ward</td>" in html and "7 wards</td>" in html
+
+
 def test_profile_with_grant_store_shows_own_grants(real_bundle, areas_2019, real_data_dir,
                                                     tmp_path):
     from leftbehind.funding.ingest import import_file

@@ -151,6 +151,7 @@ def comparison(areas: pd.DataFrame, target: Target, kind: str) -> pd.DataFrame |
 
 def _facts(target: Target, areas: pd.DataFrame) -> list[tuple[str, str]]:
     rows = target.rows
+    unit, units = unit_names(str(areas.attrs.get("edition", "2019")))
     pop = float(rows["population"].sum())
     facts = [("Population", f"{pop:,.0f}")]
     if len(rows) == 1:
@@ -171,10 +172,36 @@ def _facts(target: Target, areas: pd.DataFrame) -> list[tuple[str, str]]:
         counts = rows["group"].astype(str).value_counts()
         for g in ("left_behind", "other_deprived", "other", "unclassified"):
             if counts.get(g, 0):
-                facts.append((charts.GROUP_LABELS[g], f"{counts[g]:,} areas"))
+                noun = unit if counts[g] == 1 else units
+                facts.append((charts.GROUP_LABELS[g], f"{counts[g]:,} {noun}"))
         facts.append(("IMD score (population-weighted)", f"{_weighted(rows, 'imd_score'):.1f}"))
         facts.append(("CNI score (population-weighted)", f"{_weighted(rows, 'cni_score'):.1f}"))
     return facts
+
+
+SUMMARY_FACTS = (
+    ("imd_average_score", "IMD average score", "{:.1f}"),
+    ("imd_average_rank", "IMD average rank (reversed)", "{:,.0f}"),
+    ("imd_proportion_decile1", "LSOAs in the most deprived 10%", "{:.1%}"),
+    ("imd_extent", "IMD extent", "{:.1%}"),
+    ("imd_local_concentration", "IMD local concentration", "{:,.0f}"),
+)
+
+
+def _district_summary(bundle: DataBundle, edition: str, target: Target) -> list[tuple[str, str]]:
+    """For a district: the IoD district summaries of the matching IMD, each with its rank."""
+    if target.kind != "district":
+        return []
+    from leftbehind.indices.geographies import summarise_edition
+
+    imd_edition = "2019" if edition == "2019" else "2025"
+    summary = summarise_edition(bundle, imd_edition, "lad").set_index("area_code")
+    if target.code not in summary.index:
+        return []
+    row, n = summary.loc[target.code], len(summary)
+    return [(f"{label} (IMD {imd_edition})",
+             f"{fmt.format(row[col])} — rank {row['rank_of_' + col]:,.0f} of {n:,}")
+            for col, label, fmt in SUMMARY_FACTS]
 
 
 def _per_head(rows: pd.DataFrame, label: str, strong: bool = False) -> dict[str, Any]:
@@ -245,7 +272,8 @@ def build_profile(bundle: DataBundle, code: str, edition: str = "2019", *,
         synthetic_label=SYNTHETIC_LABEL, target=target, kind_label=kind_label,
         group=group, group_label=charts.GROUP_LABELS.get(group, group),
         group_colour=charts.GROUP_COLOURS.get(group, "#455a64"),
-        facts=_facts(target, areas), bars=bars, map_div=map_div, unit=unit, units=units,
+        facts=[*_facts(target, areas), *_district_summary(bundle, edition, target)],
+        bars=bars, map_div=map_div, unit=unit, units=units,
         gap_rows=gap_rows, funding_note=funding.note if funding else "",
         shape_note=shapes.note, edition=edition,
     )
