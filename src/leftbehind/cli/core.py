@@ -207,7 +207,7 @@ def _grant_store(bundle: DataBundle, out_dir: Path) -> Path | None:
             load_postcodes(con, postcodes)
         with console.status("importing grants"):
             for path in present:
-                import_file(con, path, schema)  # type: ignore[arg-type]
+                import_file(con, path, schema)
     finally:
         con.close()
     return store

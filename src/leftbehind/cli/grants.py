@@ -73,7 +73,10 @@ def import_cmd(
     for f in files:  # fail before touching the store if a path is plainly wrong
         if not f.is_file():
             raise InputError("file not found", path=f)
-    schema = schema_from_bundle(data_dir)
+    from leftbehind.funding.ingest import detect_kind
+
+    needs_schema = any(detect_kind(f)[0] != "ward_table" for f in files)
+    schema = schema_from_bundle(data_dir) if needs_schema else None
     con = open_store(store)
     try:
         if postcodes is not None:

@@ -377,9 +377,12 @@ def _insert(con: duckdb.DuckDBPyConnection, result: ImportResult, keep: str) -> 
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def import_file(con: duckdb.DuckDBPyConnection, path: Path | str, schema: GrantSchema, *,
-                validate: str = "auto") -> ImportResult:
-    """Import one file in one transaction; a file already imported (same SHA-256) is skipped."""
+def import_file(con: duckdb.DuckDBPyConnection, path: Path | str, schema: GrantSchema | None,
+                *, validate: str = "auto") -> ImportResult:
+    """Import one file in one transaction; a file already imported (same SHA-256) is skipped.
+
+    ``schema`` (the 360Giving schema) is needed for grant records; aggregated ward tables are
+    not 360Giving records and import without it."""
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path=path)
@@ -402,6 +405,10 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path | str, schema: GrantS
     # (a failed read there, e.g. a retry of the JSON reader, must not abort the store's).
     if kind == "ward_table":
         ingest_ward_table.stage_ward_table(con, path, header)
+    elif schema is None:
+        raise InputError("360Giving grant records need the 360Giving schema (dataset "
+                         "'schema_360giving'): give --data-dir with it or run 'leftbehind data "
+                         "fetch schema_360giving'", path=path)
     else:
         _stage_grants(con, path, kind, schema, full)
     con.execute("BEGIN TRANSACTION")
