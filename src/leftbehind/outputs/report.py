@@ -206,7 +206,8 @@ def render_report(areas: pd.DataFrame, shapes: bnd.AreaShapes, prov: Provenance,
                    if (fig := charts.domain_figure(areas, kind)) is not None]
     left_behind = areas[areas["group"] == "left_behind"].sort_values("cni_rank")
     columns = [c for c in TABLE_COLUMNS if c["key"] in areas.columns]
-    title = (f"Left-behind neighbourhoods in England, {edition} edition"
+    place = "Demoshire (a synthetic region)" if synthetic else "England"
+    title = (f"Left-behind neighbourhoods in {place}, {edition} edition"
              + (f" — {SYNTHETIC_LABEL}" if synthetic else ""))
     subtitle = (f"{len(left_behind):,} left-behind {units} of {len(areas):,}: in the "
                 f"{imd_share:.0%} most deprived on the IMD and the {cni_share:.0%} highest need "
