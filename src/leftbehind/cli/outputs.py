@@ -107,3 +107,19 @@ def register(app: typer.Typer) -> None:
         export(bundle, edition, fmt, out, areas=areas, funding=funding,
                boundaries=boundaries, code_column=code_column)
         _done(out, start)
+
+    @app.command("serve")
+    def serve_cmd(
+        data_dir: Path | None = DataDirOption,
+        store: Path | None = StoreOption,
+        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+        port: int = typer.Option(8000, help="Port to listen on."),
+    ) -> None:
+        """The web app: report, profiles and a JSON API (/docs) over the same data."""
+        import uvicorn
+
+        from leftbehind.outputs.web import create_app
+
+        app_ = create_app(data_dir, store)
+        console.print(f"leftbehind web app on http://{host}:{port}/  (API docs: /docs)")
+        uvicorn.run(app_, host=host, port=port, log_level="warning")
