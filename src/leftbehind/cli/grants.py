@@ -18,6 +18,7 @@ from rich.table import Table
 
 from leftbehind import SYNTHETIC_LABEL
 from leftbehind.cli.core import stamp
+from leftbehind.cli.options import DataDirOption
 from leftbehind.errors import InputError
 from leftbehind.funding.gap import Filters
 from leftbehind.outputs.files import table_format, write_table
@@ -28,8 +29,6 @@ grants_app = typer.Typer(help="Import 360Giving grants into the store and check 
 
 StoreOption = typer.Option(None, "--store", help="Grant store (DuckDB file). Default: "
                            "LEFTBEHIND_STORE or the user data folder.", dir_okay=False)
-DataDir = typer.Option(None, "--data-dir", "-d", envvar="LEFTBEHIND_DATA_DIR",
-                       help="Data folder (schema, lookups, populations).", file_okay=False)
 LocationOption = typer.Option("best", "--location",
                               help="Where a grant is placed: best, beneficiary or recipient.")
 EditionOption = typer.Option("2019", "--edition", help="2019 (2017 wards) or 2023 (LSOAs).")
@@ -59,7 +58,7 @@ def import_cmd(
     store: Path | None = StoreOption,
     postcodes: Path | None = typer.Option(None, "--postcodes",
                                           help="ONS postcode directory (NSPL/ONSPD CSV)."),
-    data_dir: Path | None = DataDir,
+    data_dir: Path | None = DataDirOption,
     validate: str = typer.Option("auto", "--validate",
                                  help="auto (full schema check for files up to 10 MB), "
                                       "full or fast."),
@@ -115,7 +114,7 @@ def postcodes_cmd(file: Path = typer.Argument(..., help="NSPL/ONSPD CSV."),
 
 
 @grants_app.command("status")
-def status_cmd(store: Path | None = StoreOption, data_dir: Path | None = DataDir,
+def status_cmd(store: Path | None = StoreOption, data_dir: Path | None = DataDirOption,
                edition: str = EditionOption, location: str = LocationOption) -> None:
     """What the store holds, and how many grants are located (counts by reason)."""
     from leftbehind.funding.gap import edition_inputs
@@ -202,7 +201,7 @@ def _query_store(data_dir: Path | None, store: Path | None, edition: str,
 
 
 def funding_cmd(
-    data_dir: Path | None = DataDir,
+    data_dir: Path | None = DataDirOption,
     store: Path | None = StoreOption,
     edition: str = EditionOption,
     out: Path | None = typer.Option(None, "--out", "-o", help="Table: .csv or .parquet."),
@@ -246,7 +245,7 @@ def funding_cmd(
 
 
 def coldspots_cmd(
-    data_dir: Path | None = DataDir,
+    data_dir: Path | None = DataDirOption,
     store: Path | None = StoreOption,
     funder: list[str] = typer.Option(..., "--funder", help="Funder name or id (repeatable)."),
     edition: str = EditionOption,

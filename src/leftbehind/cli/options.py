@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 DataDirOption = typer.Option(
@@ -11,8 +9,3 @@ DataDirOption = typer.Option(
     help="Folder with the input files (default: synthetic demo data).",
     file_okay=False,
 )
-OutOption = typer.Option(..., "--out", "-o", help="Output file: .csv or .parquet.")
-
-
-def data_dir_value(value: Path | None) -> Path | None:
-    return value

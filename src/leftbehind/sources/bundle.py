@@ -18,7 +18,7 @@ import pandas as pd
 from leftbehind.errors import InputError
 from leftbehind.settings import cache_dir, offline, resolve_data_dir
 from leftbehind.sources import readers
-from leftbehind.sources.catalogue import Dataset, get_dataset
+from leftbehind.sources.catalogue import get_dataset
 
 
 @dataclass
@@ -174,6 +174,3 @@ def open_bundle(data_dir: Path | str | None = None, *, allow_download: bool = Tr
         raise InputError("data folder is not a folder", path=root)
     return DataBundle(root, synthetic=False, allow_download=allow_download)
 
-
-def dataset_for(dataset_id: str) -> Dataset:
-    return get_dataset(dataset_id)
