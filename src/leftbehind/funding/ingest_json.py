@@ -123,6 +123,87 @@ def span_copy(path: Path, start: int, end: int) -> Iterator[Path | None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+_BOUNDARY = re.compile(rb"\}\s*,\s*\{")
+SPLIT_MIN_BYTES = 128 * 1024 * 1024  # below this, two readers gained nothing (measured)
+_WINDOW = 4 * 1024 * 1024
+
+
+def split_point(path: Path, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets ``(close, open)`` of a ``}`` ending one top-level item of the array at
+    ``[start, end)`` and of the ``{`` starting the next, near the middle; ``None`` if not found.
+
+    The scan starts mid-file without knowing whether it is inside a string, so a candidate
+    ``}, {`` is only a guess (checked by decoding the next items). A wrong guess cannot be
+    read silently: the first half ``[ ... }]`` then ends inside a string or an unclosed item,
+    so DuckDB fails and the caller reads the whole array instead.
+    """
+    middle = start + (end - start) // 2
+    with path.open("rb") as handle:
+        handle.seek(middle)
+        window = handle.read(min(_WINDOW, end - middle))
+    decoder = json.JSONDecoder()
+    for match in _BOUNDARY.finditer(window):
+        text = window[match.end() - 1:].decode("utf-8", errors="replace")
+        try:
+            pos = 0
+            for _ in range(2):  # the next two items are whole objects separated by a comma
+                item, pos = decoder.raw_decode(text, pos)
+                if not isinstance(item, dict):
+                    raise ValueError
+                rest = text[pos:pos + 64].lstrip()
+                if not rest.startswith(","):
+                    raise ValueError
+                pos = len(text) - len(text[pos:].lstrip()[1:].lstrip())
+        except ValueError:
+            continue
+        return middle + match.start(), middle + match.end() - 1
+    return None
+
+
+@contextlib.contextmanager
+def split_copies(path: Path, start: int, end: int) -> Iterator[list[Path] | None]:
+    """Two temporary files, each a JSON array, holding the items of the array at
+    ``[start, end)`` split at :func:`split_point` (so DuckDB can read them on two threads);
+    ``None`` if the file is small, no split point is found or the copies cannot be made."""
+    if end - start < SPLIT_MIN_BYTES:
+        yield None
+        return
+    cut = split_point(path, start, end)
+    if cut is None:
+        yield None
+        return
+    folder = tempfile.mkdtemp(prefix="leftbehind-")
+    targets = [Path(folder) / "grants_1.json", Path(folder) / "grants_2.json"]
+    try:
+        try:
+            _copy_range(path, start, cut[0] + 1, targets[0], suffix=b"\n]")
+            _copy_range(path, cut[1], end, targets[1], prefix=b"[\n")
+        except OSError:
+            yield None
+            return
+        yield targets
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_range(path: Path, start: int, end: int, target: Path, *, prefix: bytes = b"",
+                suffix: bytes = b"") -> None:
+    with path.open("rb") as src, target.open("wb", buffering=0) as dst:
+        dst.write(prefix)
+        offset, remaining = start, end - start
+        while remaining > 0:
+            try:
+                done = os.copy_file_range(src.fileno(), dst.fileno(), remaining, offset)
+            except OSError:  # e.g. across file systems on old kernels: copy here
+                src.seek(offset)
+                done = dst.write(src.read(min(CHUNK, remaining)))
+            if done == 0:
+                raise OSError("short copy")
+            offset += done
+            remaining -= done
+        dst.write(suffix)
+
+
 def copy_span(path: Path, start: int, end: int) -> Callable[[IO[bytes]], None]:
     """Writer that copies bytes ``[start, end)`` of ``path``."""
 
