@@ -196,3 +196,11 @@ def test_parquet_that_is_not_parquet(bundle: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     assert_clean_failure(identify(bundle, out), out, "population17_lsoa11.parquet",
                          "not a readable Parquet file")
+
+
+@pytest.mark.parametrize("argv", [["identify", "--nope"], ["data", "list", "--bogus"],
+                                  ["summarise"]])
+def test_usage_mistakes_exit_2_without_traceback(argv: list[str]) -> None:
+    result = run_cli(*argv)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "Usage:" in result.stderr

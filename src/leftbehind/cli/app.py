@@ -51,27 +51,22 @@ _register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the app, turning bad input into one line and exit code 2."""
+    """Console entry point: run the app, turning bad input into one line and exit code 2.
+
+    Usage mistakes (an unknown option, a missing argument) are Click's: it prints the usage
+    and exits with code 2 too.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="leftbehind")
+    except SystemExit as exc:  # Click ends even a successful run with SystemExit(0)
+        if exc.code not in (0, None):
+            raise
     except InputError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors come through here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import typer
 from rich.table import Table
 
+from leftbehind.cli.options import DataDirOption
 from leftbehind.errors import InputError
 from leftbehind.settings import resolve_data_dir
 from leftbehind.sources.bundle import sha256_file
@@ -55,8 +56,7 @@ def _status(ds: Dataset, data_dir: Path | None) -> dict[str, Any]:
 
 @data_app.command("list")
 def list_datasets(
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Folder of input files "
-                                         "(default: LEFTBEHIND_DATA_DIR)."),
+    data_dir: Path | None = DataDirOption,
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Every catalogue dataset: where it is found and whether it is the expected file."""
