@@ -227,7 +227,20 @@ def _duck_message(exc: BaseException) -> str:
     return text[:240]
 
 
+# A JSON column holds its value re-serialised by DuckDB (minified), so the first character
+# gives the type of strings, numbers, arrays and objects without parsing the value again
+# (``NaN``/``Infinity`` are numbers to DuckDB's reader; ``null``/``true``/``false`` are not).
+_FIRST_CHARS = {
+    "string": "('\"')",
+    "number": "('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'N', 'I')",
+    "array": "('[')",
+    "object": "('{')",
+}
+
+
 def _type_check(column: str, kind: str) -> str:
+    if kind in _FIRST_CHARS:
+        return f"left(\"{column}\"::VARCHAR, 1) IN {_FIRST_CHARS[kind]}"
     return f"json_type(\"{column}\") IN {_JSON_TYPES.get(kind, _JSON_TYPES['string'])}"
 
 
@@ -253,17 +266,22 @@ def stage_sql(schema: GrantSchema) -> str:
             WHEN {present} > 1 THEN {{'field': '{alternatives[-1]}',
             'problem': 'give only one of {names}'}} END""")
     org_required = schema.organization_required
+    # One parse per organisation list: JSON of its second item (to tell a list of one) and of
+    # the first item's fields, whose types and string values are then read cheaply.
+    org_keys = {field: list(dict.fromkeys([*own, *org_required])) for field, own in (
+        ("recipientOrganization", ["id", "name", "postalCode"]),
+        ("fundingOrganization", ["id", "name"]))}
     for field in ("recipientOrganization", "fundingOrganization"):
         if field not in props:
             continue
         item_ok = " AND ".join(f"json_type(x, '$.{r}') = 'VARCHAR'" for r in org_required)
         # The usual case, one organisation with string fields, is checked without a lambda
-        # (one parse, no list); anything else gets the general per-item check.
-        paths = ", ".join(f"'$[0].{r}'" for r in org_required)
-        strings = ", ".join("'VARCHAR'" for _ in org_required)
-        checks.append(f"""CASE WHEN json_type("{field}") = 'ARRAY'
-                AND NOT (json_array_length("{field}") = 1
-                         AND coalesce(json_type("{field}", [{paths}]) = [{strings}], FALSE))
+        # (one parse giving the types of the value, of a second item and of the first item's
+        # fields, computed in ``e``); anything else gets the general per-item check.
+        one_ok = " AND ".join(f"left(_j_{field}[{org_keys[field].index(r) + 2}]::VARCHAR, 1)"
+                              " = '\"'" for r in org_required)
+        checks.append(f"""CASE WHEN {_type_check(field, 'array')}
+                AND NOT coalesce(_j_{field}[1] IS NULL AND {one_ok}, FALSE)
                 AND (json_array_length("{field}") < 1 OR NOT coalesce(list_bool_and(list_transform(
                 json_extract("{field}", '$[*]'), lambda x: {item_ok})), FALSE))
             THEN {{'field': '{field}', 'problem':
@@ -277,7 +295,7 @@ def stage_sql(schema: GrantSchema) -> str:
             'problem': 'not positive: ' || ("amountAwarded"->>'$')} END""",
         """CASE WHEN date_s IS NOT NULL AND award_date IS NULL THEN {'field': 'awardDate',
             'problem': 'not a valid date (YYYY-MM-DD or date-time): ' || date_s} END""",
-        f"""CASE WHEN "dateModified" IS NOT NULL AND NOT (json_type("dateModified") = 'VARCHAR'
+        f"""CASE WHEN "dateModified" IS NOT NULL AND NOT ({_type_check('dateModified', 'string')}
                 AND regexp_full_match("dateModified"->>'$', '{DATETIME_RE}'))
             THEN {{'field': 'dateModified', 'problem': 'not a date-time: '
                   || ("dateModified"->>'$')}} END""",
@@ -288,19 +306,30 @@ def stage_sql(schema: GrantSchema) -> str:
     gss = f"'{GSS_RE}'"
     lsoa = ", ".join(f"'{p}'" for p in LSOA_PREFIXES)
     ward = ", ".join(f"'{p}'" for p in WARD_PREFIXES)
+    org_json = "".join(
+        f"""json_extract("{field}", ['$[1]', {", ".join(f"'$[0].{k}'" for k in keys)}])
+            AS _j_{field},""" for field, keys in org_keys.items())
+
+    def org_value(field: str, key: str) -> str:
+        item = f"_j_{field}[{org_keys[field].index(key) + 2}]"
+        # A JSON string without escapes is its text between the quotes.
+        return f"""CASE WHEN left({item}::VARCHAR, 1) = '"' AND NOT contains({item}::VARCHAR,
+            '\\') THEN ({item}::VARCHAR)[2:-2] ELSE {item}->>'$' END"""
+
     return f"""
     CREATE OR REPLACE TEMP TABLE staged AS
     WITH e AS (
         SELECT *,
-            CASE WHEN json_type("id") = 'VARCHAR' THEN "id"->>'$' END AS grant_id,
-            CASE WHEN json_type("title") = 'VARCHAR' THEN "title"->>'$' END AS title_s,
-            CASE WHEN json_type("currency") = 'VARCHAR' THEN "currency"->>'$' END AS currency_s,
+            CASE WHEN {_type_check('id', 'string')} THEN "id"->>'$' END AS grant_id,
+            CASE WHEN {_type_check('title', 'string')} THEN "title"->>'$' END AS title_s,
+            CASE WHEN {_type_check('currency', 'string')} THEN "currency"->>'$' END AS currency_s,
             CASE WHEN {_type_check('amountAwarded', 'number')}
                  THEN CAST("amountAwarded" AS DOUBLE) END AS amount,
-            CASE WHEN json_type("awardDate") = 'VARCHAR' THEN "awardDate"->>'$' END AS date_s,
-            CASE WHEN regexp_full_match(date_s, '{DATE_RE}')
-                      OR regexp_full_match(date_s, '{DATETIME_RE}')
+            CASE WHEN {_type_check('awardDate', 'string')} THEN "awardDate"->>'$' END AS date_s,
+            CASE WHEN regexp_full_match(date_s, '{DATE_RE}') THEN TRY_CAST(date_s AS DATE)
+                 WHEN regexp_full_match(date_s, '{DATETIME_RE}')
                  THEN TRY_CAST(left(date_s, 10) AS DATE) END AS award_date,
+            {org_json}
             list_filter(list_transform(json_extract("beneficiaryLocation", '$[*]'),
                 lambda x: CASE
                     WHEN regexp_full_match(upper(trim(x->>'geoCode')), {gss})
@@ -316,11 +345,11 @@ def stage_sql(schema: GrantSchema) -> str:
     SELECT row_no, grant_id, title_s AS title, currency_s AS currency, amount,
         1::BIGINT AS grant_count, award_date, award_date AS date_lo, award_date AS date_hi,
         year(award_date)::INTEGER AS award_year,
-        "fundingOrganization"->>'$[0].id' AS funder_id,
-        trim("fundingOrganization"->>'$[0].name') AS funder_name,
-        "recipientOrganization"->>'$[0].id' AS recipient_id,
-        "recipientOrganization"->>'$[0].name' AS recipient_name,
-        nullif(upper(regexp_replace("recipientOrganization"->>'$[0].postalCode',
+        {org_value("fundingOrganization", "id")} AS funder_id,
+        trim({org_value("fundingOrganization", "name")}) AS funder_name,
+        {org_value("recipientOrganization", "id")} AS recipient_id,
+        {org_value("recipientOrganization", "name")} AS recipient_name,
+        nullif(upper(regexp_replace({org_value("recipientOrganization", "postalCode")},
                                     '[^A-Za-z0-9]', '', 'g')), '') AS postcode,
         coalesce(list_filter(ben_codes, lambda c: left(c, 3) IN ({lsoa}))[1],
                  list_filter(ben_codes, lambda c: left(c, 3) IN ({ward}))[1],
