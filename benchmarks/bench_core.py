@@ -78,10 +78,11 @@ def main() -> None:
                         default=Path(os.environ.get("LEFTBEHIND_DATA_DIR", DEFAULT_DATA)))
     args = parser.parse_args()
     print(f"data: {args.data_dir}")
-    print(f"{'step':48} {'time':>9} {'py peak':>9} {'vs baseline':>12}")
+    print(f"{'step':56} {'time':>10} {'py peak':>10} {'vs baseline':>12}")
 
     def row(name: str, seconds: float, peak: float, ratio: str = "") -> None:
-        print(f"{name:48} {seconds * 1000:8.0f}ms {peak:8.1f}MB {ratio:>12}")
+        memory = f"{peak:8.1f}MB" if peak == peak else f"{'—':>10}"  # NaN: not measured
+        print(f"{name:56} {seconds * 1000:8.0f}ms {memory} {ratio:>12}")
 
     cold, peak, _ = timed(lambda: identify(open_bundle(args.data_dir), "2019"), repeat=2)
     row("identify 2019 England, end to end (read+compute)", cold, peak)
