@@ -103,18 +103,7 @@ def span_copy(path: Path, start: int, end: int) -> Iterator[Path | None]:
     target = Path(folder) / "grants.json"
     try:
         try:
-            with path.open("rb") as src, target.open("wb", buffering=0) as dst:
-                offset, remaining = start, end - start
-                while remaining > 0:
-                    try:
-                        done = os.copy_file_range(src.fileno(), dst.fileno(), remaining, offset)
-                    except OSError:  # e.g. across file systems on old kernels: copy here
-                        src.seek(offset)
-                        done = dst.write(src.read(min(CHUNK, remaining)))
-                    if done == 0:
-                        raise OSError("short copy")
-                    offset += done
-                    remaining -= done
+            _copy_range(path, start, end, target)
         except OSError:
             yield None
             return
