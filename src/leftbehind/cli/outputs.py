@@ -6,6 +6,7 @@ Each checks the output path before any slow work, so a typo fails in a second wi
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,13 @@ def _prepare(out: Path, data_dir: Path | None, edition: str,
     return bundle, edition, areas, funding
 
 
-def _done(out: Path, start: float) -> None:
+def _build(out: Path, data_dir: Path | None, edition: str, store: Path | None,
+           write: Callable[[Any, str, Any, Any], object]) -> None:
+    """Check the path, load and classify, call ``write(bundle, edition, areas, funding)``,
+    and report the file written and how long it took."""
+    start = time.perf_counter()
+    bundle, edition, areas, funding = _prepare(out, data_dir, edition, store)
+    write(bundle, edition, areas, funding)
     size = out.stat().st_size / 1e6
     console.print(f"Wrote {out} ({size:.1f} MB) in {time.perf_counter() - start:.1f} s")
 
@@ -63,11 +70,9 @@ def register(app: typer.Typer) -> None:
         """One self-contained HTML report (map, tables, charts) that opens offline."""
         from leftbehind.outputs.report import write_report
 
-        start = time.perf_counter()
-        bundle, edition, areas, funding = _prepare(out, data_dir, edition, store)
-        write_report(out, bundle, edition, areas=areas, funding=funding,
-                     boundaries=boundaries, code_column=code_column)
-        _done(out, start)
+        _build(out, data_dir, edition, store, lambda bundle, edition, areas, funding:
+               write_report(out, bundle, edition, areas=areas, funding=funding,
+                            boundaries=boundaries, code_column=code_column))
 
     @app.command("profile")
     def profile_cmd(
@@ -82,11 +87,9 @@ def register(app: typer.Typer) -> None:
         """A one-page profile of one area against its district and England."""
         from leftbehind.outputs.profile import write_profile
 
-        start = time.perf_counter()
-        bundle, edition, areas, funding = _prepare(out, data_dir, edition, store)
-        write_profile(out, bundle, code, edition, areas=areas, funding=funding,
-                      boundaries=boundaries, code_column=code_column)
-        _done(out, start)
+        _build(out, data_dir, edition, store, lambda bundle, edition, areas, funding:
+               write_profile(out, bundle, code, edition, areas=areas, funding=funding,
+                             boundaries=boundaries, code_column=code_column))
 
     @app.command("export")
     def export_cmd(
@@ -101,12 +104,10 @@ def register(app: typer.Typer) -> None:
         """Areas with every attribute and full-detail geometry; xlsx adds district tables."""
         from leftbehind.outputs.export import check_format, export
 
-        start = time.perf_counter()
         check_format(fmt, out)
-        bundle, edition, areas, funding = _prepare(out, data_dir, edition, store)
-        export(bundle, edition, fmt, out, areas=areas, funding=funding,
-               boundaries=boundaries, code_column=code_column)
-        _done(out, start)
+        _build(out, data_dir, edition, store, lambda bundle, edition, areas, funding:
+               export(bundle, edition, fmt, out, areas=areas, funding=funding,
+                      boundaries=boundaries, code_column=code_column))
 
     @app.command("serve")
     def serve_cmd(
