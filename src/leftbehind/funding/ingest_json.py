@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -113,23 +114,23 @@ def span_copy(path: Path, start: int, end: int) -> Iterator[Path | None]:
 
 
 _BOUNDARY = re.compile(rb"\}\s*,\s*\{")
-SPLIT_MIN_BYTES = 128 * 1024 * 1024  # below this, two readers gained nothing (measured)
+PART_MIN_BYTES = 16 * 1024 * 1024  # smaller parts are not worth a thread (measured)
 _WINDOW = 4 * 1024 * 1024
 
 
-def split_point(path: Path, start: int, end: int) -> tuple[int, int] | None:
-    """Offsets ``(close, open)`` of a ``}`` ending one top-level item of the array at
-    ``[start, end)`` and of the ``{`` starting the next, near the middle; ``None`` if not found.
+def item_boundary(path: Path, target: int, end: int) -> tuple[int, int] | None:
+    """Offsets ``(close, open)`` of a ``}`` ending one top-level item of the array that ends
+    at ``end`` and of the ``{`` starting the next, at or after ``target``; ``None`` if not
+    found within a few MB.
 
     The scan starts mid-file without knowing whether it is inside a string, so a candidate
     ``}, {`` is only a guess (checked by decoding the next items). A wrong guess cannot be
-    read silently: the first half ``[ ... }]`` then ends inside a string or an unclosed item,
-    so DuckDB fails and the caller reads the whole array instead.
+    read silently: the part before it, ``[ ... }]``, then ends inside a string or an unclosed
+    item, so DuckDB fails and the caller reads the whole array instead.
     """
-    middle = start + (end - start) // 2
     with path.open("rb") as handle:
-        handle.seek(middle)
-        window = handle.read(min(_WINDOW, end - middle))
+        handle.seek(target)
+        window = handle.read(min(_WINDOW, end - target))
     decoder = json.JSONDecoder()
     for match in _BOUNDARY.finditer(window):
         text = window[match.end() - 1:].decode("utf-8", errors="replace")
@@ -145,32 +146,51 @@ def split_point(path: Path, start: int, end: int) -> tuple[int, int] | None:
                 pos = len(text) - len(text[pos:].lstrip()[1:].lstrip())
         except ValueError:
             continue
-        return middle + match.start(), middle + match.end() - 1
+        return target + match.start(), target + match.end() - 1
     return None
 
 
+def part_count(size: int) -> int:
+    """How many parts to read a JSON array of ``size`` bytes in: one per core, each at least
+    :data:`PART_MIN_BYTES`."""
+    return max(1, min(os.cpu_count() or 1, size // PART_MIN_BYTES))
+
+
 @contextlib.contextmanager
-def split_copies(path: Path, start: int, end: int) -> Iterator[list[Path] | None]:
-    """Two temporary files, each a JSON array, holding the items of the array at
-    ``[start, end)`` split at :func:`split_point` (so DuckDB can read them on two threads);
-    ``None`` if the file is small, no split point is found or the copies cannot be made."""
-    if end - start < SPLIT_MIN_BYTES:
-        yield None
-        return
-    cut = split_point(path, start, end)
-    if cut is None:
-        yield None
-        return
+def part_copies(path: Path, start: int, end: int) -> Iterator[list[Path] | None]:
+    """Temporary files, each a JSON array, holding the items of the array at ``[start, end)``
+    cut at :func:`item_boundary` into :func:`part_count` parts (so DuckDB can read them on
+    several threads; DuckDB reads one JSON array on one thread); ``None`` if the copies
+    cannot be made (e.g. no space). Where no boundary is found, parts are merged.
+
+    DuckDB also reads a regular file markedly faster than a pipe (about 1.5 s less for a
+    400 MB package), and the copies, made in the kernel, cost a fraction of that.
+    """
+    count = part_count(end - start)
+    cuts: list[tuple[int, int]] = []
+    for k in range(1, count):
+        target = start + (end - start) * k // count
+        if cuts and target <= cuts[-1][1]:
+            continue
+        cut = item_boundary(path, target, end)
+        if cut is not None:
+            cuts.append(cut)
     folder = tempfile.mkdtemp(prefix="leftbehind-")
-    targets = [Path(folder) / "grants_1.json", Path(folder) / "grants_2.json"]
+    files = [Path(folder) / f"grants_{i + 1}.json" for i in range(len(cuts) + 1)]
+    # Part i spans from the item after cut i-1 (the array's own "[" for the first) to the
+    # end of the item before cut i (the array's "]" for the last); the others get brackets.
+    begins = [start] + [cut[1] for cut in cuts]
+    stops = [cut[0] + 1 for cut in cuts] + [end]
     try:
         try:
-            _copy_range(path, start, cut[0] + 1, targets[0], suffix=b"\n]")
-            _copy_range(path, cut[1], end, targets[1], prefix=b"[\n")
+            with ThreadPoolExecutor(max_workers=len(files)) as pool:
+                list(pool.map(lambda i: _copy_range(
+                    path, begins[i], stops[i], files[i], prefix=b"[\n" if i else b"",
+                    suffix=b"\n]" if i < len(cuts) else b""), range(len(files))))
         except OSError:
             yield None
             return
-        yield targets
+        yield files
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -24,13 +24,14 @@ def is_ward_table(header: list[str]) -> bool:
     return all(c in header for c in WARD_TABLE_COLUMNS) and "Award Date" not in header
 
 
-def stage_ward_table(con: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> None:
-    """Create temp table ``staged`` (the common staging layout) from a ward table."""
+def stage_ward_table(con: duckdb.DuckDBPyConnection, path: Path, header: list[str],
+                     target: str) -> None:
+    """Create table ``target`` (the common staging layout) from a ward table."""
     def col(name: str) -> str:
         return f'"{name}"' if name in header else "NULL"
 
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE staged AS
+        f"""CREATE TABLE {target} AS
         WITH src AS (
             SELECT row_number() OVER () + 1 AS row_no, *
             FROM read_csv(?, header = true, all_varchar = true, sample_size = -1)

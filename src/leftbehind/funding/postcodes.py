@@ -36,6 +36,17 @@ def normalise(postcode: str | None) -> str | None:
     return text or None
 
 
+def postcode_key_sql(text: str) -> str:
+    """SQL for the matching form of the postcode text ``text`` (NULL if it has no letters or
+    digits); the same expression keys the directory and the grants.
+
+    Usual postcodes (capitals, digits, spaces) only lose their spaces, which is about twice
+    as fast as the general regular expression replacement the rest get."""
+    return f"""nullif(CASE WHEN regexp_full_match({text}, '[A-Z0-9 ]*')
+        THEN replace({text}, ' ', '')
+        ELSE upper(regexp_replace({text}, '[^A-Za-z0-9]', '', 'g')) END, '')"""
+
+
 def load_postcodes(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
     """Replace the store's postcode directory with ``path`` (one transaction); rows loaded."""
     path = Path(path)
@@ -59,6 +70,10 @@ def load_postcodes(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
     if con.execute("SELECT 1 FROM postcode_files WHERE file_sha256 = ?", [sha]).fetchall():
         return int(con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0])
 
+    # The header is known, so the columns are given (all text) rather than sniffed: reading
+    # then takes about two thirds of the time.
+    columns = "{" + ", ".join("'" + h.replace("'", "''") + "': 'VARCHAR'" for h in header) + "}"
+
     def pick(ours: str) -> str:
         source = chosen[ours]
         return f'nullif(trim("{source}"), \'\')' if source else "NULL"
@@ -70,11 +85,12 @@ def load_postcodes(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
         con.execute(
             f"""INSERT INTO postcodes
             SELECT DISTINCT ON (pcd) * FROM (
-                SELECT upper(regexp_replace({pick('pcd')}, '[^A-Za-z0-9]', '', 'g')) AS pcd,
+                SELECT {postcode_key_sql(pick('pcd'))} AS pcd,
                        {pick('lsoa11')}, {pick('lsoa21')}, {pick('ward')}, {pick('lad')},
                        {pick('ctry')}, {pick('doterm')}
-                FROM read_csv(?, header = true, all_varchar = true))
-            WHERE pcd IS NOT NULL AND pcd <> ''""", [str(path)])
+                FROM read_csv(?, header = true, auto_detect = false, columns = {columns},
+                              delim = ',', quote = '"', escape = '"'))
+            WHERE pcd IS NOT NULL""", [str(path)])
         rows = int(con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0])
         con.execute("INSERT INTO postcode_files VALUES (?, ?, ?, current_timestamp)",
                     [sha, str(path), rows])

@@ -5,7 +5,8 @@ joins, which DuckDB runs in C++ on all cores; and each file's import is one tran
 interrupted import leaves the store as it was.
 
 Tables
-- ``imports``: one row per imported file (keyed by its SHA-256: the same file twice adds nothing).
+- ``imports``: one row per imported file (keyed by its SHA-256: the same file twice adds nothing;
+  its size in bytes lets a new file skip hashing before it is staged).
 - ``grants``: one row per grant, or per group of grants for aggregated ward tables
   (``grant_count`` > 1, ``amount`` = their sum). Invalid records are kept with
   ``valid = false`` and their ``problems``; they never enter totals.
@@ -33,14 +34,22 @@ DDL = (
     """CREATE TABLE IF NOT EXISTS imports (
         file_sha256 VARCHAR PRIMARY KEY, path VARCHAR, kind VARCHAR,
         imported_at TIMESTAMP DEFAULT current_timestamp,
-        records BIGINT, stored BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT)""",
+        records BIGINT, stored BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT,
+        bytes BIGINT)""",
+    # Stores made before the file size was recorded get the column (NULL for old imports).
+    """ALTER TABLE imports ADD COLUMN IF NOT EXISTS bytes BIGINT""",
     """CREATE TABLE IF NOT EXISTS grants (
         file_sha256 VARCHAR, row_no BIGINT, grant_id VARCHAR, title VARCHAR,
         currency VARCHAR, amount DOUBLE, grant_count BIGINT,
         award_date DATE, date_lo DATE, date_hi DATE, award_year INTEGER,
         funder_id VARCHAR, funder_name VARCHAR, recipient_id VARCHAR, recipient_name VARCHAR,
         postcode VARCHAR, ben_code VARCHAR, rec_code VARCHAR,
-        aggregated BOOLEAN, valid BOOLEAN, problems VARCHAR)""",
+        aggregated BOOLEAN, valid BOOLEAN, problems VARCHAR,
+        problem_list STRUCT(field VARCHAR, problem VARCHAR)[])""",
+    # Stores made before problems were kept as a list get the column (NULL for old rows,
+    # whose problems are in ``quality`` already).
+    """ALTER TABLE grants ADD COLUMN IF NOT EXISTS
+        problem_list STRUCT(field VARCHAR, problem VARCHAR)[]""",
     """CREATE TABLE IF NOT EXISTS quality (
         file_sha256 VARCHAR, path VARCHAR, row_no BIGINT, record_id VARCHAR,
         field VARCHAR, problem VARCHAR, severity VARCHAR)""",
@@ -51,6 +60,48 @@ DDL = (
         file_sha256 VARCHAR PRIMARY KEY, path VARCHAR, rows BIGINT,
         loaded_at TIMESTAMP DEFAULT current_timestamp)""",
 )
+
+
+# The store's grant columns, in order; an import's staged records provide them all but the first.
+GRANT_COLUMNS = (
+    "file_sha256", "row_no", "grant_id", "title", "currency", "amount", "grant_count",
+    "award_date", "date_lo", "date_hi", "award_year", "funder_id", "funder_name",
+    "recipient_id", "recipient_name", "postcode", "ben_code", "rec_code", "aggregated",
+    "valid", "problems", "problem_list",
+)
+IMPORT_IN_PROGRESS = "import_in_progress"
+
+
+def grant_values(file_sha256: str = "?") -> str:
+    """SELECT list turning staged records (``row_no`` … ``problems`` as a list of
+    ``{field, problem}``) into the store's grant columns, in :data:`GRANT_COLUMNS` order."""
+    return f"""{file_sha256}, row_no, grant_id, title, currency, amount, grant_count,
+        award_date, date_lo, date_hi, award_year, funder_id, funder_name, recipient_id,
+        recipient_name, postcode, ben_code, rec_code, aggregated, len(problems) = 0,
+        CASE WHEN len(problems) > 0 THEN array_to_string(
+            list_transform(problems, lambda p: p.field || ': ' || p.problem), '; ') END,
+        CASE WHEN len(problems) > 0 THEN problems END"""
+
+
+def discard_unfinished_import(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove what an interrupted import left: rows of files with no import record.
+
+    A big JSON package is written by several connections at once (one per part, each in
+    its own transaction), and only the final transaction, which records the import, makes
+    the file count; an import marks itself in ``meta`` first, so a process killed in
+    between is noticed and undone here, the next time the store is opened."""
+    if not con.execute("SELECT 1 FROM meta WHERE key = ?", [IMPORT_IN_PROGRESS]).fetchall():
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("grants", "quality"):
+            con.execute(f"""DELETE FROM {table} WHERE file_sha256 NOT IN
+                (SELECT file_sha256 FROM imports)""")
+        con.execute("DELETE FROM meta WHERE key = ?", [IMPORT_IN_PROGRESS])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def store_path(path: Path | str | None) -> Path:
@@ -74,6 +125,7 @@ def open_store(path: Path | str | None = None, *, create: bool = True) -> duckdb
     con.execute(
         "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
     )
+    discard_unfinished_import(con)
     return con
 
 
