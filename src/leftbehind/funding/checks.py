@@ -112,10 +112,18 @@ def json_source(schema: GrantSchema, table: str, *, package: bool) -> str:
             AS "{field}" """)
         shapes.append(f"""CASE WHEN "{field}" IS NULL THEN NULL
             WHEN json_type("{field}") <> 'ARRAY'
-                THEN 'must be an array, got ' || lower(json_type("{field}"))
+                THEN 'must be an array, got ' || {json_kind(f'"{field}"')}
             WHEN NOT ({objects}) THEN 'must be an array of objects' END AS "_shape_{field}" """)
     return f"""(SELECT {', '.join(picks)}, "_not_object"->>'$' AS _not_object, {', '.join(shapes)}
         FROM {table})"""
+
+
+def json_kind(value: str) -> str:
+    """SQL naming the JSON type of ``value`` in JSON's words (DuckDB says ``UBIGINT``,
+    ``VARCHAR``…), for problem messages."""
+    return f"""CASE json_type({value}) WHEN 'VARCHAR' THEN 'a string' WHEN 'OBJECT' THEN
+        'an object' WHEN 'ARRAY' THEN 'an array' WHEN 'BOOLEAN' THEN 'a boolean'
+        WHEN 'NULL' THEN 'null' ELSE 'a number' END"""
 
 
 def _struct_keys(struct_type: str) -> list[tuple[str, str]]:
@@ -151,7 +159,7 @@ def _checks(schema: GrantSchema, currencies: str) -> list[str]:
             {{'field': '{field}', 'problem': 'required field missing'}}"""
         wrong_type = "" if field in typed else f"""WHEN NOT {_type_check(field, kind)} THEN
             {{'field': '{field}', 'problem': 'must be {_article(kind)} {kind}, got '
-              || lower(json_type("{field}"))}}"""
+              || {json_kind(f'"{field}"')}}}"""
         checks.append(f"CASE WHEN _not_object IS NOT NULL THEN NULL {missing} {wrong_type} END")
     alternatives = schema.recipient_alternatives
     if alternatives:

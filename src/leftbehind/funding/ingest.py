@@ -103,11 +103,6 @@ def _staging_area(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
             con.execute(f"DETACH DATABASE IF EXISTS {name}")
 
 
-def _json_reader(fmt: str, columns: str) -> str:
-    return f"""read_json(?, format = '{fmt}', records = true, columns = {columns},
-                         maximum_object_size = 67108864)"""
-
-
 def _read_raw(con: duckdb.DuckDBPyConnection, area: str, schema: GrantSchema, source: str,
               fmt: str, offset: int, *, package: bool, records: bool = True) -> None:
     """Read ``source`` with every field as JSON into ``raw``, then stage it.
@@ -118,16 +113,15 @@ def _read_raw(con: duckdb.DuckDBPyConnection, area: str, schema: GrantSchema, so
     fields = checks.read_fields(schema)
     if records:
         columns = checks.reader_columns(schema, typed=False, package=package)
-        read = f"SELECT * FROM {_json_reader(fmt, columns)}"
+        read = f"SELECT * FROM {ingest_json.duckdb_reader(fmt, columns)}"
     else:
         picks = ", ".join(
             f"""CASE WHEN json_type(json) = 'OBJECT' THEN json_extract(json, '$."{f}"') END
                 AS "{f}" """ for f in fields)
         read = f"""SELECT {picks},
-                   CASE WHEN json_type(json) <> 'OBJECT' THEN to_json(lower(json_type(json)))
+                   CASE WHEN json_type(json) <> 'OBJECT' THEN to_json({checks.json_kind('json')})
                    END AS _not_object
-            FROM read_json(?, format = '{fmt}', records = false,
-                           maximum_object_size = 67108864)"""
+            FROM {ingest_json.duckdb_reader(fmt)}"""
     try:
         con.execute(f"CREATE OR REPLACE TABLE {area}.raw AS {read}", [source])
         # The table keeps the reader's order (insertion order is preserved), so its rowid is

@@ -34,6 +34,7 @@ from leftbehind.errors import InputError
 
 _HEAD = re.compile(rb'^\s*\{\s*"grants"\s*:\s*\[')
 CHUNK = 1 << 20
+MAX_OBJECT_BYTES = 64 * 1024 * 1024  # one grant (DuckDB's default, 16 MB, is too tight)
 
 
 @contextlib.contextmanager
@@ -68,6 +69,13 @@ def fifo_feed(write: Callable[[IO[bytes]], None]) -> Iterator[tuple[str, list[Ba
                 os.close(fd)
         thread.join(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def duckdb_reader(fmt: str, columns: str | None = None) -> str:
+    """DuckDB's ``read_json`` of the file given as the query's parameter: records with the
+    given ``columns`` (a DuckDB struct literal), or whole values when ``columns`` is None."""
+    shape = f"records = true, columns = {columns}" if columns else "records = false"
+    return f"read_json(?, format = '{fmt}', {shape}, maximum_object_size = {MAX_OBJECT_BYTES})"
 
 
 def fast_path_span(path: Path) -> tuple[int, int] | None:
@@ -236,6 +244,19 @@ def _default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+def _json_kind(value: Any) -> str:
+    """The JSON type of a parsed value, in the words of the problem messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "a number"
+
+
 def lines_writer(records: Iterator[Any]) -> Callable[[IO[bytes]], None]:
     """Writer that writes records as JSON lines; a non-object record becomes a marker object."""
 
@@ -243,7 +264,7 @@ def lines_writer(records: Iterator[Any]) -> Callable[[IO[bytes]], None]:
         buffer: list[str] = []
         for record in records:
             if not isinstance(record, dict):
-                record = {"_not_object": type(record).__name__}
+                record = {"_not_object": _json_kind(record)}
             buffer.append(json.dumps(record, default=_default, ensure_ascii=False))
             if len(buffer) >= 5000:
                 out.write(("\n".join(buffer) + "\n").encode("utf-8"))

@@ -21,11 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from leftbehind.funding import checks
+from leftbehind.funding import checks, ingest_json
 from leftbehind.funding.schema import GrantSchema
 from leftbehind.funding.store import GRANT_COLUMNS, IMPORT_IN_PROGRESS, grant_values
-
-READ_OPTIONS = "format = 'array', records = true, maximum_object_size = 67108864"
 
 
 def part_marker(sha: str, index: int) -> str:
@@ -38,8 +36,7 @@ def write_parts(con: duckdb.DuckDBPyConnection, schema: GrantSchema, parts: list
     """Write each part's records into ``grants`` (committed, under :func:`part_marker`);
     the number of records of each part, or ``None`` (nothing written) if any part does not
     read cleanly with typed lists: the caller then reads the file the general way."""
-    reader = (f"read_json(?, {READ_OPTIONS}, "
-              f"columns = {checks.reader_columns(schema, typed=True)})")
+    reader = ingest_json.duckdb_reader("array", checks.reader_columns(schema, typed=True))
     select = checks.stage_select(schema, currencies).replace(
         checks.SOURCE, checks.typed_source(schema, reader))
     columns = ", ".join(GRANT_COLUMNS)
