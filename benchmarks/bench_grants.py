@@ -5,7 +5,9 @@ Run ``python benchmarks/bench_grants.py --n 1000000``. Writes a schema-valid syn
 postcodes it uses, then times in a fresh process (so peak RSS is that of the work alone):
 store + postcode directory + import + funding summary, and a second summary on the warm store.
 The baseline (``json.load`` + ``pandas.json_normalize`` + merge + groupby) runs at
-``min(N, --baseline-n)``, as does our pipeline for the ratio. Prints; never asserts.
+``min(N, --baseline-n)``, as does our pipeline for the ratio. ``--repeat R`` alternates R runs
+of each and reports medians (this shared machine's timings vary by about ±20 %). Prints;
+never asserts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import random
 import resource
 import string
@@ -153,10 +156,25 @@ def _in_process(target: Any, *args: Any) -> dict:
     return dict(out)
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _ours(package: Path, nspl: Path, folder: Path, schema: str, run: int) -> dict:
+    store = folder / f"s{run}.duckdb"
+    res = _in_process(run_pipeline, str(package), str(nspl), str(store), schema)
+    store.unlink()
+    return res
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--baseline-n", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of ours and of the baseline, alternating; medians reported")
     parser.add_argument("--schema", default=str(Path(__file__).resolve().parents[2] / "shared"
                                                 / "data" / "360giving-schema"))
     args = parser.parse_args(argv)
@@ -164,27 +182,38 @@ def main(argv: list[str] | None = None) -> None:
         folder = Path(tmp)
         t = time.perf_counter()
         nspl, package = write_inputs(folder, args.n)
+        nb = min(args.n, args.baseline_n)
+        small = write_inputs(folder, nb)[1] if nb != args.n else package
+        os.sync()  # the generator's writes reach the disk before anything is timed
         print(f"generated {args.n:,} grants ({package.stat().st_size / 1e6:,.0f} MB) and "
               f"{AREAS_N * LSOAS_PER_WARD * POSTCODES_PER_LSOA:,} postcodes in "
               f"{time.perf_counter() - t:.1f} s")
-        res = _in_process(run_pipeline, str(package), str(nspl), str(folder / "s.duckdb"),
-                          args.schema)
-        print(f"N={args.n:,}: import+locate+summarise {res['total_s']:.2f} s "
-              f"({args.n / res['total_s']:,.0f} grants/s; postcodes {res['postcodes_s']:.2f} s,"
-              f" import {res['import_s']:.2f} s, summary {res['summary_s']:.3f} s, warm "
-              f"summary {res['summary_warm_s']:.3f} s); valid {res['valid']:,}, located "
-              f"{res['located']:,}; peak RSS {res['peak_rss_mb']:,.0f} MB")
-        nb = min(args.n, args.baseline_n)
-        _, small = write_inputs(folder, nb) if nb != args.n else (nspl, package)
-        ours = _in_process(run_pipeline, str(small), str(nspl), str(folder / "b.duckdb"),
-                           args.schema) if nb != args.n else res
-        base = _in_process(run_baseline, str(small), str(nspl))
-        ratio = base["total_s"] / ours["total_s"]  # baseline time / our time, same N
+        runs, bases, ours_at_nb = [], [], []
+        for run in range(args.repeat):
+            res = _ours(package, nspl, folder, args.schema, run)
+            runs.append(res)
+            print(f"N={args.n:,}: import+locate+summarise {res['total_s']:.2f} s "
+                  f"({args.n / res['total_s']:,.0f} grants/s; postcodes {res['postcodes_s']:.2f}"
+                  f" s, import {res['import_s']:.2f} s, summary {res['summary_s']:.3f} s, warm "
+                  f"summary {res['summary_warm_s']:.3f} s); valid {res['valid']:,}, located "
+                  f"{res['located']:,}; peak RSS {res['peak_rss_mb']:,.0f} MB", flush=True)
+            ours_at_nb.append(res if nb == args.n else _ours(small, nspl, folder, args.schema,
+                                                              run))
+            base = _in_process(run_baseline, str(small), str(nspl))
+            bases.append(base)
+            print(f"baseline N={nb:,}: json.load+json_normalize+merge {base['total_s']:.2f} s "
+                  f"(peak RSS {base['peak_rss_mb']:,.0f} MB)", flush=True)
+        ours_s = _median([r["total_s"] for r in ours_at_nb])
+        base_s = _median([b["total_s"] for b in bases])
+        ratio = base_s / ours_s  # baseline time / our time, same N
         verdict = f"ours {ratio:.1f}× faster" if ratio >= 1 else f"ours {1 / ratio:.1f}× slower"
-        print(f"baseline N={nb:,}: json.load+json_normalize+merge {base['total_s']:.2f} s "
-              f"(peak RSS {base['peak_rss_mb']:,.0f} MB) vs ours {ours['total_s']:.2f} s "
-              f"(peak RSS {ours['peak_rss_mb']:,.0f} MB): {verdict} "
-              f"(baseline/ours = {ratio:.2f})")
+        label = "median of " + str(args.repeat) + " runs" if args.repeat > 1 else "one run"
+        print(f"N={args.n:,} ({label}): {_median([r['total_s'] for r in runs]):.2f} s, "
+              f"{args.n / _median([r['total_s'] for r in runs]):,.0f} grants/s, peak RSS "
+              f"{max(r['peak_rss_mb'] for r in runs):,.0f} MB (largest)")
+        print(f"baseline N={nb:,} ({label}): {base_s:.2f} s (peak RSS "
+              f"{max(b['peak_rss_mb'] for b in bases):,.0f} MB) vs ours {ours_s:.2f} s: "
+              f"{verdict} (baseline/ours = {ratio:.2f})")
 
 
 if __name__ == "__main__":

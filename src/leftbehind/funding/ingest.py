@@ -142,8 +142,7 @@ def _stage_json(con: duckdb.DuckDBPyConnection, area: str, path: Path, schema: G
     stage it (``None``): the whole array with every field as JSON, else through ijson."""
     span = ingest_json.fast_path_span(path)
     if span is None:
-        _stage_records(con, area, schema, ingest_json.iter_package(path), 0, path,
-                       package=True)
+        _stage_records(con, area, schema, ingest_json.iter_package(path), 0, path, package=True)
         return None
     with ingest_json.part_copies(path, *span) as parts:
         if parts is not None:
@@ -169,8 +168,7 @@ def _stage_json(con: duckdb.DuckDBPyConnection, area: str, path: Path, schema: G
                         break
                     raise InputError(f"invalid or truncated JSON ({_duck_message(exc)})",
                                      path=path) from None
-    _stage_records(con, area, schema, ingest_json.iter_package(path), 0, path,
-                       package=True)
+    _stage_records(con, area, schema, ingest_json.iter_package(path), 0, path, package=True)
     return None
 
 
