@@ -14,6 +14,14 @@ from typing import Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from leftbehind import SYNTHETIC_LABEL
@@ -81,16 +89,25 @@ def import_cmd(
         if postcodes is not None:
             rows = load_postcodes(con, postcodes)
             console.print(f"postcode directory: {rows:,} postcodes from {postcodes}")
-        for f in files:
-            result = import_file(con, f, schema, validate=validate)
-            if result.skipped:
-                console.print(f"{f}: already imported (same SHA-256), nothing added")
-                continue
-            console.print(
-                f"{f}: {result.records:,} records ({result.kind}, {result.validation} "
-                f"validation) → stored {result.stored:,} ({result.grants:,} valid grants), "
-                f"invalid {result.invalid:,}, duplicate ids skipped {result.duplicates:,}, "
-                f"non-GBP {result.non_gbp:,}; {result.seconds:.1f} s")
+        # Progress in bytes over all files: one import is one DuckDB statement per part,
+        # which reports nothing until done, so the bar moves file by file.
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      DownloadColumn(), TimeElapsedColumn(), console=console,
+                      transient=True) as progress:
+            task = progress.add_task("importing", total=sum(f.stat().st_size for f in files))
+            for f in files:
+                progress.update(task, description=f"importing {f.name}")
+                result = import_file(con, f, schema, validate=validate)
+                progress.advance(task, f.stat().st_size)
+                if result.skipped:
+                    progress.console.print(f"{f}: already imported (same SHA-256), nothing "
+                                           "added")
+                    continue
+                progress.console.print(
+                    f"{f}: {result.records:,} records ({result.kind}, {result.validation} "
+                    f"validation) → stored {result.stored:,} ({result.grants:,} valid grants),"
+                    f" invalid {result.invalid:,}, duplicate ids skipped {result.duplicates:,},"
+                    f" non-GBP {result.non_gbp:,}; {result.seconds:.1f} s")
         c = counts(con)
         console.print(f"store: {int(c['grants']):,} grants ({int(c['valid']):,} valid), "
                       f"£{c['amount_gbp']:,.2f} in GBP, {int(c['problems']):,} quality notes "
