@@ -216,3 +216,29 @@ def test_killed_import_leaves_the_store_as_before_or_complete(tmp_path, schema, 
     con.close()
     complete = after["grants"] == before["grants"] + n and after["files"] == before["files"] + 1
     assert after == before or complete, (delay, before, after)
+
+
+def test_store_made_before_sizes_and_problem_lists_is_upgraded(tmp_path, schema):
+    import duckdb
+
+    store = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(store))
+    old.execute("""CREATE TABLE imports (file_sha256 VARCHAR PRIMARY KEY, path VARCHAR,
+        kind VARCHAR, imported_at TIMESTAMP DEFAULT current_timestamp, records BIGINT,
+        stored BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT)""")
+    old.execute("""CREATE TABLE grants (file_sha256 VARCHAR, row_no BIGINT, grant_id VARCHAR,
+        title VARCHAR, currency VARCHAR, amount DOUBLE, grant_count BIGINT, award_date DATE,
+        date_lo DATE, date_hi DATE, award_year INTEGER, funder_id VARCHAR,
+        funder_name VARCHAR, recipient_id VARCHAR, recipient_name VARCHAR, postcode VARCHAR,
+        ben_code VARCHAR, rec_code VARCHAR, aggregated BOOLEAN, valid BOOLEAN,
+        problems VARCHAR)""")
+    old.execute("INSERT INTO imports VALUES ('a', 'old.json', 'json', now(), 1, 1, 1, 0, 0)")
+    old.execute("""INSERT INTO grants (file_sha256, row_no, grant_id, currency, amount,
+        grant_count, valid) VALUES ('a', 1, '360G-p-1', 'GBP', 5, 1, TRUE)""")
+    old.close()
+    con = open_store(store)
+    r = import_file(con, write_package(tmp_path / "p.json", [grant(1), grant(2)]), schema)
+    assert (r.stored, r.duplicates) == (1, 1)  # the old store's grant still counts as seen
+    assert con.execute("SELECT bytes IS NOT NULL FROM imports WHERE path = ?",
+                       [str(tmp_path / "p.json")]).fetchall() == [(True,)]
+    con.close()
