@@ -149,3 +149,26 @@ def test_classify_unclassified_when_rank_missing() -> None:
     cni = pd.Series([1.0, np.nan, 3.0, 4.0])
     group = classify(imd, cni, imd_share=0.5, cni_share=0.5)
     assert list(group) == ["left_behind", "unclassified", "unclassified", "other"]
+
+
+@given(st.lists(st.lists(st.tuples(st.integers(-18_000_000, 18_000_000),
+                                   st.integers(-9_000_000, 9_000_000)), min_size=4, max_size=12),
+                min_size=1, max_size=3))
+def test_compact_shapes_decode_to_the_same_coordinates(rings):
+    from leftbehind.outputs.boundaries import compact_shapes
+
+    coords = [[[x / 10**5, y / 10**5] for x, y in ring] for ring in rings]
+    geojson = {"features": [{"id": "E05000001", "geometry": {"type": "Polygon",
+                                                             "coordinates": coords}}]}
+    compact = compact_shapes(geojson)
+    # what the page's DECODE_SHAPES_JS does: running sums of the steps, over the scale
+    [[code, polygons]] = compact["features"]
+    decoded = []
+    for ring in polygons[0]:
+        x = y = 0
+        points = []
+        for dx, dy in zip(ring[::2], ring[1::2], strict=True):
+            x, y = x + dx, y + dy
+            points.append([x / compact["scale"], y / compact["scale"]])
+        decoded.append(points)
+    assert code == "E05000001" and decoded == coords

@@ -221,6 +221,39 @@ def web_geojson(frame: gpd.GeoDataFrame, *, tolerance: float = 0.0005,
     return result
 
 
+EMPTY_GEOJSON: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+
+
+def compact_shapes(geojson: dict[str, Any], precision: int = 5) -> dict[str, Any]:
+    """The polygons of a FeatureCollection as delta-encoded integers, for a page to decode
+    (``outputs/charts.py`` ``DECODE_SHAPES_JS``): about a third of the bytes of GeoJSON text.
+
+    ``{"scale": 10**precision, "features": [[id, [[ring, …], …]], …]}``: each polygon a list
+    of rings, each ring ``[x0, y0, dx1, dy1, …]`` — the first point in units of
+    ``1 / scale`` degrees, each next one as the step from the one before (small numbers, as
+    neighbouring vertices are close). Decoding gives the same coordinates, rounded to
+    ``precision`` decimals as :func:`simplify_for_web` already rounds them.
+    """
+    scale = 10 ** precision
+    features: list[list[Any]] = []
+    for feature in geojson["features"]:
+        geometry = feature.get("geometry")
+        if not geometry:
+            continue
+        polygons = (geometry["coordinates"] if geometry["type"] == "MultiPolygon"
+                    else [geometry["coordinates"]] if geometry["type"] == "Polygon" else [])
+        encoded = []
+        for polygon in polygons:
+            rings = []
+            for ring in polygon:
+                points = np.rint(np.asarray(ring, dtype=float)[:, :2] * scale).astype(np.int64)
+                rings.append(np.diff(points, axis=0, prepend=np.zeros((1, 2), np.int64))
+                             .ravel().tolist())
+            encoded.append(rings)
+        features.append([feature["id"], encoded])
+    return {"scale": scale, "features": features}
+
+
 def attach(areas: pd.DataFrame, shapes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Areas table with geometry (areas without a shape keep an empty geometry)."""
     merged = areas.merge(shapes[["area_code", "geometry"]], on="area_code", how="left")

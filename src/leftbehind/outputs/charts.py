@@ -57,6 +57,37 @@ def to_div(fig: go.Figure, div_id: str) -> str:
     return html
 
 
+DECODE_SHAPES_JS = """function (c) { var s = c.scale; return {type: "FeatureCollection",
+  features: c.features.map(function (f) { return {type: "Feature", id: f[0], properties: {},
+    geometry: {type: "MultiPolygon", coordinates: f[1].map(function (polygon) {
+      return polygon.map(function (ring) { var out = [], x = 0, y = 0;
+        for (var i = 0; i < ring.length; i += 2) { x += ring[i]; y += ring[i + 1];
+          out.push([x / s, y / s]); }
+        return out; }); })}}; })}; }"""
+"""Turns :func:`leftbehind.outputs.boundaries.compact_shapes` back into GeoJSON in the page."""
+
+
+def _script_json(value: Any) -> str:
+    # JSON inside <script>: "</" would end the element early.
+    return pio.to_json(value, validate=False).replace("</", "<\\/")
+
+
+def map_div(fig: go.Figure, shapes: dict[str, Any], div_id: str) -> str:
+    """A map figure as a ``<div>`` + script whose shapes travel compactly (see
+    :func:`leftbehind.outputs.boundaries.compact_shapes`) and are decoded into the first
+    trace's GeoJSON before plotting: a national map of small areas is then a third of the
+    size. ``fig`` is drawn as given apart from its first trace's ``geojson``."""
+    spec = fig.to_plotly_json()
+    spec["data"][0]["geojson"] = None  # filled in the page
+    height = fig.layout.height or 600
+    return (f'<div id="{div_id}" class="plotly-graph-div" style="height:{height}px; '
+            f'width:100%;"></div>\n<script>(function () {{\n'
+            f'  var fig = {_script_json(spec)};\n'
+            f'  fig.data[0].geojson = ({DECODE_SHAPES_JS})({_script_json(shapes)});\n'
+            f'  Plotly.newPlot("{div_id}", fig.data, fig.layout, {_script_json(PLOT_CONFIG)});\n'
+            f'}})();</script>')
+
+
 MAP_GROUPS: tuple[str, ...] = GROUPS[:3]
 """Unclassified areas have no IMD or CNI value, so the map leaves them out."""
 

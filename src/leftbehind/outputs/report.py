@@ -200,7 +200,8 @@ def render_report(areas: pd.DataFrame, shapes: bnd.AreaShapes, prov: Provenance,
         f"{missing} classified {units} have no shape and are not drawn." if missing else "",
         f"{n_unclassified} unclassified {units} (no IMD or CNI value) are not drawn."
         if n_unclassified else "") if t)
-    map_fig = charts.map_figure(on_map.reset_index(drop=True), geojson)
+    # The shapes travel compactly beside the figure (charts.map_div), not inside it.
+    map_fig = charts.map_figure(on_map.reset_index(drop=True), bnd.EMPTY_GEOJSON)
     domain_divs = [Markup(charts.to_div(fig, f"domains-{kind}"))
                    for kind in ("imd", "cni")
                    if (fig := charts.domain_figure(areas, kind)) is not None]
@@ -219,7 +220,8 @@ def render_report(areas: pd.DataFrame, shapes: bnd.AreaShapes, prov: Provenance,
         plotly_js=plotly_js(), prov=prov, edition=edition, unit=unit, unit_plural=units,
         headline=headline(areas), rule_text=rule, shape_note=shapes.note,
         missing_shapes=missing_text, n_shapes=len(on_map),
-        map_div=Markup(charts.to_div(map_fig, "area-map")), domain_divs=domain_divs,
+        map_div=Markup(charts.map_div(map_fig, bnd.compact_shapes(geojson), "area-map")),
+        domain_divs=domain_divs,
         left_behind=_records(left_behind, [c["key"] for c in columns]),
         table_columns=columns, funding=_funding_context(funding),
         methodology=methodology(edition, imd_share, cni_share, shapes.note),
