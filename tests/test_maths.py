@@ -172,3 +172,16 @@ def test_compact_shapes_decode_to_the_same_coordinates(rings):
             points.append([x / compact["scale"], y / compact["scale"]])
         decoded.append(points)
     assert code == "E05000001" and decoded == coords
+
+
+def test_web_shapes_have_clockwise_exteriors_as_d3_needs():
+    import geopandas as gpd
+    import shapely
+
+    from leftbehind.outputs.boundaries import web_geojson
+
+    ccw = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])  # GeoJSON (RFC 7946) order
+    assert ccw.exterior.is_ccw
+    frame = gpd.GeoDataFrame({"area_code": ["E01000001"]}, geometry=[ccw], crs=4326)
+    ring = web_geojson(frame, tolerance=0)["features"][0]["geometry"]["coordinates"][0]
+    assert not shapely.LinearRing(ring).is_ccw

@@ -192,7 +192,8 @@ def district_shapes(bundle: DataBundle, edition: str) -> AreaShapes:
 
 def simplify_for_web(geoms: np.ndarray, tolerance: float = 0.0005,
                      precision: int = 5) -> np.ndarray:
-    """Fewer vertices, rounded coordinates; neighbours keep one shared edge.
+    """Fewer vertices, rounded coordinates, exteriors clockwise; neighbours keep one shared
+    edge.
 
     ``coverage_simplify`` treats the areas as a coverage, so simplifying never opens gaps or
     overlaps between neighbouring wards (per-shape simplification would). Rounding to 5
@@ -204,6 +205,10 @@ def simplify_for_web(geoms: np.ndarray, tolerance: float = 0.0005,
             geoms = shapely.coverage_simplify(geoms, tolerance)
         except Exception:  # not a clean coverage (user file): fall back shape by shape
             geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    # plotly draws with d3-geo, which takes a ring's winding to say which side is inside:
+    # a counter-clockwise exterior (GeoJSON's RFC 7946 order, as in the ONS LSOA files)
+    # would be drawn as the whole globe minus the area. Clockwise exteriors draw the area.
+    geoms = shapely.orient_polygons(geoms, exterior_cw=True)
     return shapely.transform(geoms, lambda c: np.round(c, precision))
 
 
