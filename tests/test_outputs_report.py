@@ -49,6 +49,35 @@ def test_profile_becontree(real_bundle, areas_2019):
     assert "Barking and Dagenham" in html
 
 
+def test_profile_domains_share_one_scale_2023(real_bundle):
+    from leftbehind.outputs.profile import comparison, find_area
+
+    areas = identify(real_bundle, "2023")
+    target = find_area(real_bundle, "2023", areas, "E01026129")  # Lincoln 007C
+    imd, description = comparison(areas, target, "imd")
+    assert description == "national percentile, 100 = most deprived"
+    row = areas.set_index("area_code").loc["E01026129"]
+    n = int(areas["income_rank"].notna().sum())
+    assert n == 33_755
+    assert imd.loc["Income", target.name] == pytest.approx(
+        100 * (n - row["income_rank"] + 1) / n)
+    # England's population-weighted mean percentile is about the middle on every domain
+    assert imd["England"].between(45, 55).all(), imd["England"]
+    cni, _ = comparison(areas, target, "cni")
+    assert cni.loc["Civic Assets", target.name] == pytest.approx(
+        100 * (n - row["civic_assets_rank"] + 1) / n)
+
+
+def test_profile_domains_2019_wards_use_average_ranks(real_bundle, areas_2019):
+    from leftbehind.outputs.profile import comparison, find_area
+
+    target = find_area(real_bundle, "2019", areas_2019, "E05000028")  # Becontree
+    imd, description = comparison(areas_2019, target, "imd")
+    assert description.startswith("average LSOA rank")
+    row = areas_2019.set_index("area_code").loc["E05000028"]
+    assert imd.loc["Income", target.name] == pytest.approx(row["income_average_rank"])
+
+
 @pytest.mark.parametrize(("code", "edition", "words"), [
     ("E99999999", "2019", "unknown area code"),
     ("E01033769", "2019", "2021 LSOA code"),

@@ -165,29 +165,55 @@ def _mean_by_group(areas: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def domain_figure(areas: pd.DataFrame, kind: str) -> go.Figure | None:
-    """Mean domain scores by group (``kind`` ``imd`` or ``cni``); None without the columns."""
+def domain_measure(areas: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, str] | None:
+    """Each area's value on every domain of ``kind`` (``imd`` or ``cni``), on one scale so
+    that domains can share an axis, with the scale's description; None without the columns.
+
+    Domain scores are not comparable with each other (income and employment are rates, health
+    and crime z-scores, the rest 0–100 scores), so where the edition has each area's domain
+    ranks they become national percentiles: ``100 × (n − rank + 1) / n`` over the n areas
+    ranked (100 = most deprived / highest need). The 2019 wards have no domain ranks of their
+    own: their population-weighted average of reversed LSOA ranks is used (higher = more
+    deprived), which shares one scale too. Columns are the domains' labels.
+    """
     domains = DOMAINS if kind == "imd" else CNI_DOMAINS
     labels = DOMAIN_LABELS if kind == "imd" else CNI_LABELS
-    suffix = "_score"
-    columns = [f"{d}_score" for d in domains if f"{d}_score" in areas.columns
-               and areas[f"{d}_score"].notna().any()]
-    if not columns:  # 2019 wards: no published LSOA domain scores, so average ranks
-        suffix = "_average_rank"
-        columns = [f"{d}{suffix}" for d in domains if f"{d}{suffix}" in areas.columns]
-    if not columns:
+    worst = "most deprived" if kind == "imd" else "highest need"
+
+    def have(suffix: str) -> bool:
+        return all(f"{d}{suffix}" in areas.columns and areas[f"{d}{suffix}"].notna().any()
+                   for d in domains)
+
+    if have("_rank"):
+        values = {}
+        for d in domains:
+            rank = areas[f"{d}_rank"].astype(float)
+            n = float(rank.notna().sum())
+            values[labels[d]] = 100 * (n - rank + 1) / n
+        return pd.DataFrame(values, index=areas.index), f"national percentile, 100 = {worst}"
+    if have("_average_rank"):
+        return (pd.DataFrame({labels[d]: areas[f"{d}_average_rank"].astype(float)
+                              for d in domains}, index=areas.index),
+                "average LSOA rank, reversed: higher = more deprived")
+    return None
+
+
+def domain_figure(areas: pd.DataFrame, kind: str) -> go.Figure | None:
+    """Mean domain values by group (``kind`` ``imd`` or ``cni``; see :func:`domain_measure`);
+    None without the columns."""
+    measured = domain_measure(areas, kind)
+    if measured is None:
         return None
-    means = _mean_by_group(areas, columns)
-    names = [labels[c.removesuffix(suffix)] for c in columns]
+    values, description = measured
+    means = _mean_by_group(values.assign(group=areas["group"]), list(values.columns))
     fig = go.Figure()
     for group, row in means.iterrows():
-        fig.add_bar(x=names, y=row.to_numpy(), name=GROUP_LABELS[str(group)],
+        fig.add_bar(x=list(values.columns), y=row.to_numpy(), name=GROUP_LABELS[str(group)],
                     marker_color=GROUP_COLOURS[str(group)],
                     hovertemplate="%{x}<br>%{fullData.name}: %{y:.1f}<extra></extra>")
-    measure = "score" if suffix == "_score" else "average LSOA rank (reversed)"
-    title = (f"IoD domains: mean {measure} by group (higher = more deprived)" if kind == "imd"
-             else "Community Needs Index domains: mean score by group (higher = more need)")
-    _layout(fig, barmode="group", height=380, title={"text": title, "font": {"size": 15}},
+    name = "IoD domains" if kind == "imd" else "Community Needs Index domains"
+    _layout(fig, barmode="group", height=380,
+            title={"text": f"{name}: mean by group ({description})", "font": {"size": 15}},
             legend={"orientation": "h", "y": -0.18}, yaxis={"gridcolor": "#eceff1"})
     return fig
 

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from leftbehind import SYNTHETIC_LABEL
 from leftbehind.errors import InputError
-from leftbehind.indices.domains import CNI_DOMAINS, CNI_LABELS, DOMAIN_LABELS, DOMAINS
+from leftbehind.indices.domains import CNI_DOMAINS, CNI_LABELS
 from leftbehind.outputs import boundaries as bnd
 from leftbehind.outputs import charts
 from leftbehind.outputs.files import check_writable, write_text
@@ -110,43 +110,36 @@ def find_area(bundle: DataBundle, edition: str, areas: pd.DataFrame, code: str) 
 
 
 def _weighted(rows: pd.DataFrame, column: str) -> float:
-    values = rows[column].to_numpy(dtype=float)
-    weights = rows["population"].to_numpy(dtype=float)
-    ok = ~np.isnan(values) & ~np.isnan(weights)
-    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")
+    return _weighted_values(rows[column].to_numpy(dtype=float),
+                            rows["population"].to_numpy(dtype=float))
 
 
-def domain_columns(areas: pd.DataFrame, kind: str) -> list[tuple[str, str]]:
-    """(column, label) pairs: domain scores where the edition has them, else average ranks."""
-    domains = DOMAINS if kind == "imd" else CNI_DOMAINS
-    labels = DOMAIN_LABELS if kind == "imd" else CNI_LABELS
-    out = []
-    for d in domains:
-        for suffix in ("_score", "_average_rank"):
-            col = f"{d}{suffix}"
-            if col in areas.columns and areas[col].notna().any():
-                out.append((col, labels[d]))
-                break
-    return out
-
-
-def comparison(areas: pd.DataFrame, target: Target, kind: str) -> pd.DataFrame | None:
-    """Domain values for the area, its district and England (population-weighted means)."""
-    cols = domain_columns(areas, kind)
-    if not cols:
+def comparison(areas: pd.DataFrame, target: Target,
+               kind: str) -> tuple[pd.DataFrame, str] | None:
+    """Domain values (see :func:`charts.domain_measure`) for the area, its district and
+    England (population-weighted means), and the measure's description."""
+    measured = charts.domain_measure(areas, kind)
+    if measured is None:
         return None
-    classified = areas[areas["group"].astype(str) != "unclassified"]
+    values, description = measured
+    classified = areas["group"].astype(str) != "unclassified"
     lad = target.rows["lad_code"].iloc[0]
-    district = classified[classified["lad_code"] == lad]
-    data: dict[str, list[float]] = {target.name: [], "District": [], "England": []}
-    for col, _ in cols:
-        data[target.name].append(_weighted(target.rows, col))
-        data["District"].append(_weighted(district, col))
-        data["England"].append(_weighted(classified, col))
-    frame = pd.DataFrame(data, index=[label for _, label in cols])
+    parts = {target.name: areas.index.isin(target.rows.index),
+             "District": classified & (areas["lad_code"] == lad), "England": classified}
+    weights = areas["population"].to_numpy(dtype=float)
+    data: dict[str, list[float]] = {}
+    for name, mask in parts.items():
+        data[name] = [_weighted_values(values[col].to_numpy(dtype=float)[mask], weights[mask])
+                      for col in values.columns]
+    frame = pd.DataFrame(data, index=list(values.columns))
     if target.kind == "district":
         frame = frame.drop(columns="District")
-    return frame
+    return frame, description
+
+
+def _weighted_values(values: np.ndarray, weights: np.ndarray) -> float:
+    ok = ~np.isnan(values) & ~np.isnan(weights)
+    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")
 
 
 def _facts(target: Target, areas: pd.DataFrame) -> list[tuple[str, str]]:
@@ -231,12 +224,10 @@ def build_profile(bundle: DataBundle, code: str, edition: str = "2019", *,
     bars = []
     for kind, title in (("imd", "Indices of Deprivation domains"),
                         ("cni", "Community Needs Index domains")):
-        frame = comparison(areas, target, kind)
-        if frame is not None:
-            scale = ("average rank, higher = more deprived"
-                     if frame.index.size and "_average_rank" in domain_columns(areas, kind)[0][0]
-                     else "score, higher = more deprived / more need")
-            fig = charts.profile_bars(frame, f"{title} ({scale})")
+        compared = comparison(areas, target, kind)
+        if compared is not None:
+            frame, description = compared
+            fig = charts.profile_bars(frame, f"{title} ({description})")
             bars.append(Markup(charts.to_div(fig, f"bars-{kind}")))
     lad = target.rows["lad_code"].iloc[0] if target.kind != "district" else target.code
     district_rows = areas[areas["lad_code"] == lad]
