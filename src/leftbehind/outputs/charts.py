@@ -212,9 +212,11 @@ def domain_figure(areas: pd.DataFrame, kind: str) -> go.Figure | None:
                     marker_color=GROUP_COLOURS[str(group)],
                     hovertemplate="%{x}<br>%{fullData.name}: %{y:.1f}<extra></extra>")
     name = "IoD domains" if kind == "imd" else "Community Needs Index domains"
-    _layout(fig, barmode="group", height=380,
+    # The legend sits above the bars: below them it would cover the slanted domain names.
+    _layout(fig, barmode="group", height=420, margin={"l": 10, "r": 10, "t": 80, "b": 10},
             title={"text": f"{name}: mean by group ({description})", "font": {"size": 15}},
-            legend={"orientation": "h", "y": -0.18}, yaxis={"gridcolor": "#eceff1"})
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            yaxis={"gridcolor": "#eceff1"})
     return fig
 
 
