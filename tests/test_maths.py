@@ -185,3 +185,20 @@ def test_web_shapes_have_clockwise_exteriors_as_d3_needs():
     frame = gpd.GeoDataFrame({"area_code": ["E01000001"]}, geometry=[ccw], crs=4326)
     ring = web_geojson(frame, tolerance=0)["features"][0]["geometry"]["coordinates"][0]
     assert not shapely.LinearRing(ring).is_ccw
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(20, 400), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_income_scale_counts_income_deprived_people(n: int, areas: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    rate = rng.uniform(0.0, 0.6, size=n)  # income scores are rates
+    pop = rng.integers(500, 3000, size=n).astype(float)
+    area = rng.integers(0, areas, size=n).astype(str)
+    lsoa = pd.DataFrame({"income_rank": rank_descending(rate), "income_score": rate})
+    out = summarise_lsoas(lsoa, area, pop, n=n, measures=("income",)).set_index("area_code")
+    for code in np.unique(area):
+        sel = area == code
+        assert math.isclose(out.loc[code, "income_scale"], float(np.sum(rate[sel] * pop[sel])),
+                            rel_tol=1e-12)
+    assert out["rank_of_income_scale"][out["income_scale"].idxmax()] == 1
+    assert "imd_scale" not in out

@@ -131,6 +131,12 @@ def test_2025_district_summaries_match_official(bundle: DataBundle, real_data_di
         assert _corr(m[f"our_{col}"], m[theirs]) >= 0.9999, col
     prop = "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally"
     assert np.abs(m["our_imd_proportion_decile1"] - m[prop]).max() <= 1e-4 + 1e-9
+    # income scale: people income-deprived, with Census 2021 rather than the IoD's populations
+    assert _corr(m["our_income_scale"], m["income_scale"]) >= 0.9999
+    assert m["our_income_scale"].sum() / m["income_scale"].sum() == pytest.approx(0.992,
+                                                                                  abs=0.002)
+    assert (m["our_rank_of_income_scale"] - m["rank_of_income_scale"]).abs().max() <= 7
+    assert "our_employment_scale" not in m  # needs working-age populations
     hartlepool = m.set_index("ltla24_code").loc["E06000001"]
     assert hartlepool["our_imd_average_score"] == pytest.approx(37.58, abs=0.01)
     assert hartlepool["our_rank_of_imd_average_score"] == hartlepool["imd_rank_of_average_score"]

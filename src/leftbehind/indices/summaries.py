@@ -10,7 +10,12 @@ first *reversed* (``N + 1 - rank``, so the most deprived LSOA has the highest va
 * **extent** — share of population in the most deprived 30% nationally, weighted 1 for
   national percentiles 1–10, then 0.95 at 11 falling by 0.9/19 a percentile to 0.05 at 30;
 * **local concentration** — population-weighted mean reversed rank of the area's most deprived
-  LSOAs holding exactly 10% of its population (the last LSOA counted only in part).
+  LSOAs holding exactly 10% of its population (the last LSOA counted only in part);
+* **income scale** — the number of income-deprived people: the income score (a rate) times the
+  population, summed. The IoD uses its own denominators (mid-2022 estimates for 2025); with
+  the summary's population (Census 2021 for 2025) England's total is 0.8% lower and district
+  ranks move by at most 7 places. The employment scale needs working-age populations, which
+  the data folder does not have, so it is not computed.
 
 Each measure is then ranked over the areas, 1 = most deprived (``min`` ties). All group
 statistics are ``numpy.bincount`` over factorised codes: no per-area Python loop.
@@ -29,7 +34,10 @@ from leftbehind.indices.transform import rank_descending
 MEASURES: tuple[str, ...] = ("imd", *DOMAINS)
 SUMMARY_KINDS: tuple[str, ...] = (
     "average_score", "average_rank", "proportion_decile1", "extent", "local_concentration",
+    "scale",
 )
+SCALE_MEASURES: tuple[str, ...] = ("income",)
+"""Domains whose score is a rate of the whole population, so score × population counts people."""
 
 
 def extent_weight(rank: np.ndarray, n: int) -> np.ndarray:
@@ -100,6 +108,8 @@ def summarise_lsoas(
         if f"{m}_score" in lsoa and lsoa[f"{m}_score"].notna().all():
             score = lsoa[f"{m}_score"].to_numpy(dtype=np.float64)[keep]
             columns[f"{m}_average_score"] = _group_mean(codes, k, score, pop, total)
+            if m in SCALE_MEASURES:
+                columns[f"{m}_scale"] = np.bincount(codes, weights=score * pop, minlength=k)
         columns[f"{m}_average_rank"] = _group_mean(codes, k, reversed_rank, pop, total)
         decile1 = (np.ceil(rank / (national / 10.0)) <= 1).astype(np.float64)
         in_decile1 = np.bincount(codes, weights=decile1, minlength=k)

@@ -178,6 +178,7 @@ SUMMARY_FACTS = (
     ("imd_proportion_decile1", "LSOAs in the most deprived 10%", "{:.1%}"),
     ("imd_extent", "IMD extent", "{:.1%}"),
     ("imd_local_concentration", "IMD local concentration", "{:,.0f}"),
+    ("income_scale", "Income-deprived people (income scale)", "{:,.0f}"),
 )
 
 
@@ -194,7 +195,7 @@ def _district_summary(bundle: DataBundle, edition: str, target: Target) -> list[
     row, n = summary.loc[target.code], len(summary)
     return [(f"{label} (IMD {imd_edition})",
              f"{fmt.format(row[col])} — rank {row['rank_of_' + col]:,.0f} of {n:,}")
-            for col, label, fmt in SUMMARY_FACTS]
+            for col, label, fmt in SUMMARY_FACTS if col in summary.columns]
 
 
 def _per_head(rows: pd.DataFrame, label: str, strong: bool = False) -> dict[str, Any]:
