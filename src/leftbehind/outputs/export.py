@@ -45,6 +45,7 @@ SUFFIX_NOTES: dict[str, str] = {
     "_extent": "share of population in the most deprived 30% of LSOAs (weighted)",
     "_proportion_decile1": "share of LSOAs in the most deprived 10%",
     "_local_concentration": "mean reversed rank of the most deprived LSOAs holding 10% of people",
+    "_scale": "income-deprived people: sum of LSOA income score × population",
 }
 
 
@@ -80,6 +81,8 @@ def areas_with_shapes(bundle: DataBundle, edition: str, areas: pd.DataFrame | No
 def column_note(column: str) -> str:
     if column in COLUMN_NOTES:
         return COLUMN_NOTES[column]
+    if column.startswith("rank_of_") and (of := column_note(column.removeprefix("rank_of_"))):
+        return f"rank (1 = most deprived) of {of}"
     for suffix in sorted(SUFFIX_NOTES, key=len, reverse=True):
         if column.endswith(suffix):
             return f"{column.removesuffix(suffix).replace('_', ' ')}: {SUFFIX_NOTES[suffix]}"
