@@ -242,3 +242,24 @@ def test_store_made_before_sizes_and_problem_lists_is_upgraded(tmp_path, schema)
     assert con.execute("SELECT bytes IS NOT NULL FROM imports WHERE path = ?",
                        [str(tmp_path / "p.json")]).fetchall() == [(True,)]
     con.close()
+
+
+def test_parts_are_cut_between_grants_not_inside_their_lists(tmp_path, schema, monkeypatch):
+    funders = [{"id": f"GB-F-{k}", "name": f"Funder {k}"} for k in range(6)]
+    grants = [grant(i, fundingOrganization=funders) for i in range(40)]
+    package = write_package(tmp_path / "many.json", grants, indent=1)
+    span = ingest_json.fast_path_span(package)
+    assert span is not None
+    for target in range(span[0], span[1], 997):  # every cut found is between two grants
+        cut = ingest_json.item_boundary(package, target, span[1])
+        if cut is None:
+            continue
+        text = package.read_bytes()
+        after = json.JSONDecoder().raw_decode(text[cut[1]:].decode())[0]
+        assert "amountAwarded" in after, target
+    written = []
+    real = ingest_parallel.write_parts
+    monkeypatch.setattr(ingest_parallel, "write_parts",
+                        lambda *a, **k: written.append(real(*a, **k)) or written[-1])
+    import_with(package, tmp_path / "s.duckdb", schema, "parallel", monkeypatch, parts=3)
+    assert written and written[0] is not None and sum(written[0]) == 40  # no fallback

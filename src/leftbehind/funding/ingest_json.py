@@ -122,6 +122,8 @@ def span_copy(path: Path, start: int, end: int) -> Iterator[Path | None]:
 
 
 _BOUNDARY = re.compile(rb"\}\s*,\s*\{")
+# Keys every grant has and nested objects (organisations, locations, programmes) do not.
+GRANT_KEYS = frozenset({"amountAwarded", "awardDate"})
 PART_MIN_BYTES = 16 * 1024 * 1024  # smaller parts are not worth a thread (measured)
 _WINDOW = 4 * 1024 * 1024
 
@@ -144,10 +146,10 @@ def item_boundary(path: Path, target: int, end: int) -> tuple[int, int] | None:
         text = window[match.end() - 1:].decode("utf-8", errors="replace")
         try:
             pos = 0
-            for _ in range(2):  # the next two items are whole objects separated by a comma
+            for _ in range(2):  # the next two items are grants separated by a comma
                 item, pos = decoder.raw_decode(text, pos)
-                if not isinstance(item, dict):
-                    raise ValueError
+                if not (isinstance(item, dict) and GRANT_KEYS & item.keys()):
+                    raise ValueError  # e.g. the 2nd of 4+ organisations in a nested list
                 rest = text[pos:pos + 64].lstrip()
                 if not rest.startswith(","):
                     raise ValueError
