@@ -56,13 +56,18 @@ def org_keys(schema: GrantSchema) -> dict[str, list[str]]:
         ("fundingOrganization", ["id", "name"]))}
 
 
+def list_keys(schema: GrantSchema) -> dict[str, list[tuple[str, str]]]:
+    """Each list field's item keys with their DuckDB types: organisation items keep their
+    values as JSON (their type is checked), location codes are read as text."""
+    keys = {field: [(k, "JSON") for k in own] for field, own in org_keys(schema).items()}
+    keys[LOCATION_FIELD] = [(k, "VARCHAR") for k in LOCATION_KEYS]
+    return keys
+
+
 def typed_columns(schema: GrantSchema) -> dict[str, str]:
-    """DuckDB type of each list field: organisation items keep their values as JSON (their
-    type is checked), location codes are read as text."""
-    types = {field: "STRUCT(" + ", ".join(f'"{k}" JSON' for k in keys) + ")[]"
-             for field, keys in org_keys(schema).items()}
-    types[LOCATION_FIELD] = "STRUCT(" + ", ".join(f'"{k}" VARCHAR' for k in LOCATION_KEYS) + ")[]"
-    return types
+    """DuckDB type of each list field (a list of structs, see :func:`list_keys`)."""
+    return {field: "STRUCT(" + ", ".join(f'"{k}" {kind}' for k, kind in keys) + ")[]"
+            for field, keys in list_keys(schema).items()}
 
 
 def _fields_read(schema: GrantSchema, package: bool) -> list[str]:
@@ -93,7 +98,7 @@ def typed_source(schema: GrantSchema, reader: str) -> str:
 def json_source(schema: GrantSchema, table: str, *, package: bool) -> str:
     """``SOURCE`` from ``table`` (``row_no``, every field as JSON, ``_not_object``): the lists
     are converted to the typed layout where they are arrays of objects (or nulls)."""
-    types = typed_columns(schema)
+    types = list_keys(schema)
     picks = ['row_no']
     shapes = []
     for field in read_fields(schema):
@@ -103,8 +108,7 @@ def json_source(schema: GrantSchema, table: str, *, package: bool) -> str:
         if field not in types:
             picks.append(f'"{field}"')
             continue
-        structure = "[{" + ", ".join(
-            f'"{key}": "{kind}"' for key, kind in _struct_keys(types[field])) + "}]"
+        structure = "[{" + ", ".join(f'"{key}": "{kind}"' for key, kind in types[field]) + "}]"
         objects = f"""json_type("{field}") = 'ARRAY' AND coalesce(list_bool_and(
             list_transform(json_extract("{field}", '$[*]'),
                            lambda x: json_type(x) IN ('OBJECT', 'NULL'))), TRUE)"""
@@ -126,10 +130,9 @@ def json_kind(value: str) -> str:
         WHEN 'NULL' THEN 'null' ELSE 'a number' END"""
 
 
-def _struct_keys(struct_type: str) -> list[tuple[str, str]]:
-    inner = struct_type.removeprefix("STRUCT(").removesuffix(")[]")
-    pairs = [part.strip().rsplit(" ", 1) for part in inner.split(",")]
-    return [(name.strip('"'), kind) for name, kind in pairs]
+def _org_item_ok(item: str, required: list[str]) -> str:
+    """SQL: organisation ``item`` has a JSON string for each required key."""
+    return " AND ".join(f"left({item}.\"{r}\"::VARCHAR, 1) = '\"'" for r in required)
 
 
 def _type_check(column: str, kind: str) -> str:
@@ -175,15 +178,12 @@ def _checks(schema: GrantSchema, currencies: str) -> list[str]:
     for field in org_keys(schema):
         if field not in props:
             continue
-
-        def item_ok(item: str) -> str:
-            return " AND ".join(f"left({item}.\"{r}\"::VARCHAR, 1) = '\"'" for r in required)
-
         # The usual case, one organisation, is checked without a lambda.
+        first_ok = _org_item_ok(f'"_first_{field}"', required)
         checks.append(f"""CASE WHEN "{field}" IS NOT NULL
-                AND NOT coalesce(len("{field}") = 1 AND {item_ok(f'"_first_{field}"')}, FALSE)
+                AND NOT coalesce(len("{field}") = 1 AND {first_ok}, FALSE)
                 AND NOT coalesce(len("{field}") > 1 AND list_bool_and(list_transform("{field}",
-                    lambda x: coalesce({item_ok('x')}, FALSE))), FALSE)
+                    lambda x: coalesce({_org_item_ok('x', required)}, FALSE))), FALSE)
             THEN {{'field': '{field}', 'problem':
                 'needs at least one organisation, each with a string {" and ".join(required)}'
             }} END""")
@@ -226,8 +226,7 @@ def _passes(schema: GrantSchema, currencies: str) -> str:
     required = schema.organization_required
     for field in org_keys(schema):
         if field in props:
-            item_ok = " AND ".join(f"left(\"_first_{field}\".\"{r}\"::VARCHAR, 1) = '\"'"
-                                   for r in required)
+            item_ok = _org_item_ok(f'"_first_{field}"', required)
             parts.append(f'("{field}" IS NULL OR coalesce(len("{field}") = 1 AND {item_ok}, '
                          "FALSE))")
     parts += [
