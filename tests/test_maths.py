@@ -155,12 +155,14 @@ def test_classify_unclassified_when_rank_missing() -> None:
                                    st.integers(-9_000_000, 9_000_000)), min_size=4, max_size=12),
                 min_size=1, max_size=3))
 def test_compact_shapes_decode_to_the_same_coordinates(rings):
+    import shapely
+
     from leftbehind.outputs.boundaries import compact_shapes
 
-    coords = [[[x / 10**5, y / 10**5] for x, y in ring] for ring in rings]
-    geojson = {"features": [{"id": "E05000001", "geometry": {"type": "Polygon",
-                                                             "coordinates": coords}}]}
-    compact = compact_shapes(geojson)
+    closed = [[*ring, ring[0]] for ring in rings]  # rings as shapely holds them: closed
+    coords = [[[x / 10**5, y / 10**5] for x, y in ring] for ring in closed]
+    polygon = shapely.Polygon(coords[0], coords[1:])
+    compact = compact_shapes(["E05000001", "E05000002"], [polygon, None])
     # what the page's DECODE_SHAPES_JS does: running sums of the steps, over the scale
     [[code, polygons]] = compact["features"]
     decoded = []

@@ -229,33 +229,41 @@ def web_geojson(frame: gpd.GeoDataFrame, *, tolerance: float = 0.0005,
 EMPTY_GEOJSON: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 
 
-def compact_shapes(geojson: dict[str, Any], precision: int = 5) -> dict[str, Any]:
-    """The polygons of a FeatureCollection as delta-encoded integers, for a page to decode
-    (``outputs/charts.py`` ``DECODE_SHAPES_JS``): about a third of the bytes of GeoJSON text.
+def compact_shapes(codes: Any, geoms: Any, precision: int = 5) -> dict[str, Any]:
+    """Polygons as delta-encoded integers, for a page to decode (``outputs/charts.py``
+    ``DECODE_SHAPES_JS``): about a third of the bytes of GeoJSON text.
 
-    ``{"scale": 10**precision, "features": [[id, [[ring, …], …]], …]}``: each polygon a list
+    ``{"scale": 10**precision, "features": [[code, [[ring, …], …]], …]}``: each polygon a list
     of rings, each ring ``[x0, y0, dx1, dy1, …]`` — the first point in units of
     ``1 / scale`` degrees, each next one as the step from the one before (small numbers, as
     neighbouring vertices are close). Decoding gives the same coordinates, rounded to
-    ``precision`` decimals as :func:`simplify_for_web` already rounds them.
+    ``precision`` decimals as :func:`simplify_for_web` already rounds them. Missing or empty
+    geometries are left out. Vectorised with shapely: parts, rings and coordinates are
+    taken for all areas at once; only the nesting is built in Python.
     """
     scale = 10 ** precision
+    codes = np.asarray(codes, dtype=object)
+    polygons, area_of_polygon = shapely.get_parts(np.asarray(geoms, dtype=object),
+                                                  return_index=True)
+    rings, polygon_of_ring = shapely.get_rings(polygons, return_index=True)
+    coords, ring_of_point = shapely.get_coordinates(rings, return_index=True)
+    points = np.rint(coords * scale).astype(np.int64)
+    steps = np.diff(points, axis=0, prepend=np.zeros((1, 2), np.int64))
+    starts = np.flatnonzero(np.diff(ring_of_point, prepend=-1))
+    steps[starts] = points[starts]  # each ring starts from an absolute point
+    flat = steps.ravel().tolist()
+    bounds = np.append(starts, len(points)) * 2
     features: list[list[Any]] = []
-    for feature in geojson["features"]:
-        geometry = feature.get("geometry")
-        if not geometry:
-            continue
-        polygons = (geometry["coordinates"] if geometry["type"] == "MultiPolygon"
-                    else [geometry["coordinates"]] if geometry["type"] == "Polygon" else [])
-        encoded = []
-        for polygon in polygons:
-            rings = []
-            for ring in polygon:
-                points = np.rint(np.asarray(ring, dtype=float)[:, :2] * scale).astype(np.int64)
-                rings.append(np.diff(points, axis=0, prepend=np.zeros((1, 2), np.int64))
-                             .ravel().tolist())
-            encoded.append(rings)
-        features.append([feature["id"], encoded])
+    last_area = -1
+    for ring in range(len(rings)):
+        polygon = polygon_of_ring[ring]
+        area = area_of_polygon[polygon]
+        if area != last_area:  # parts come in the areas' order
+            features.append([codes[area], []])
+            last_area = area
+        if ring == 0 or polygon_of_ring[ring - 1] != polygon:
+            features[-1][1].append([])
+        features[-1][1][-1].append(flat[bounds[ring]:bounds[ring + 1]])
     return {"scale": scale, "features": features}
 
 

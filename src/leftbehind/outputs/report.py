@@ -193,7 +193,9 @@ def render_report(areas: pd.DataFrame, shapes: bnd.AreaShapes, prov: Provenance,
     have = set(shapes.frame["area_code"].astype(str))
     on_map = mapped[mapped["area_code"].astype(str).isin(have)]
     geo_frame = shapes.frame[shapes.frame["area_code"].isin(on_map["area_code"])]
-    geojson = bnd.web_geojson(geo_frame, tolerance=WEB_TOLERANCE.get(edition, 0.0005))
+    web_shapes = bnd.compact_shapes(
+        geo_frame["area_code"].astype(str).to_numpy(),
+        bnd.simplify_for_web(geo_frame.geometry.to_numpy(), WEB_TOLERANCE.get(edition, 0.0005)))
     missing = len(mapped) - len(on_map)
     n_unclassified = int((areas["group"] == "unclassified").sum())
     missing_text = " ".join(t for t in (
@@ -220,7 +222,7 @@ def render_report(areas: pd.DataFrame, shapes: bnd.AreaShapes, prov: Provenance,
         plotly_js=plotly_js(), prov=prov, edition=edition, unit=unit, unit_plural=units,
         headline=headline(areas), rule_text=rule, shape_note=shapes.note,
         missing_shapes=missing_text, n_shapes=len(on_map),
-        map_div=Markup(charts.map_div(map_fig, bnd.compact_shapes(geojson), "area-map")),
+        map_div=Markup(charts.map_div(map_fig, web_shapes, "area-map")),
         domain_divs=domain_divs,
         left_behind=_records(left_behind, [c["key"] for c in columns]),
         table_columns=columns, funding=_funding_context(funding),
