@@ -48,6 +48,7 @@ class ImportResult:
     path: Path
     sha256: str
     kind: str
+    bytes: int = 0
     skipped: bool = False
     records: int = 0
     stored: int = 0
@@ -271,7 +272,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: Path | str, schema: GrantS
             else:
                 _stage_records(con, area, schema, _records(path, kind, schema), 1, path,
                                package=False)
-        result = ImportResult(path=path, sha256=hasher.result(), kind=kind,
+        result = ImportResult(path=path, sha256=hasher.result(), kind=kind, bytes=size,
                               validation="full" if full else "fast")
         _finish(con, result, area, parts, schema if full else None)
     result.seconds = time.perf_counter() - started

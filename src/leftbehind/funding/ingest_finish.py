@@ -108,5 +108,5 @@ def record_import(con: duckdb.DuckDBPyConnection, result: Any, duplicates: int) 
             valid, invalid, duplicates, bytes)
         VALUES (?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?)""",
                 [sha, path, result.kind, result.records, result.stored, result.valid,
-                 result.invalid, result.duplicates, result.path.stat().st_size])
+                 result.invalid, result.duplicates, result.bytes])
     con.execute("DELETE FROM meta WHERE key = ?", [IMPORT_IN_PROGRESS])
